@@ -896,9 +896,10 @@ static int lists_of(const tenyo_index *x, int ivf_lists, ty_buf *blob, char *err
 
 /* The lists alone: x (freed here, *xp NULL after) has no updates, so its
  * fit is over exactly its documents and stays; the lists are built anew
- * (ivf_lists 0: none) and the file at path rewritten with every other
- * section as it was, the float16 vectors kept with f16 (x has them) or
- * dropped. */
+ * (ivf_lists 0: none), the stored postings made anew and the abstracts
+ * put back in a frame of stored blocks, and the file at path rewritten
+ * with every other section as it was, the float16 vectors kept with f16
+ * (x has them) or dropped. */
 static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *opts,
                   int ivf_lists, int f16, tenyo_build_stats *st, char *err, size_t errlen) {
     tenyo_index *x = *xp;
@@ -937,6 +938,25 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
             return rc;
         }
     }
+    /* the abstracts put back as the writer stores them now (a frame of
+     * stored blocks a lookup reads in place), so that an index written
+     * before reads a block per lookup too; the same content */
+    ty_buf ab = {0};
+    if (x->m.abs) {
+        const char *p;
+        uint64_t n;
+        rc = ty_abs_content(x->m.abs, &p, &n, err, errlen);
+        if (!rc && ty_buf_append(&ab, p, (size_t)n)) {
+            ty_seterr(err, errlen, "%s: out of memory copying the abstracts", path);
+            rc = TENYO_ERR_NOMEM;
+        }
+        if (rc) {
+            ty_buf_free(&blob);
+            ty_buf_free(&tp);
+            ty_buf_free(&ab);
+            return rc;
+        }
+    }
     double t1 = ty_now();
     st->docs = x->m.ndocs;
     st->terms = x->m.nterms;
@@ -946,14 +966,18 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
     tenyo_index_free(x); /* the rewrite copies from the file */
     *xp = NULL;
     if (pf) pf(pud, "write", 0, 1);
-    const char *drop[] = {"ivf", "tfidf.post", "docvec.f16"};
-    ty_secput put[2];
+    const char *drop[4] = {"ivf", "tfidf.post"};
+    int ndrop = 2;
+    if (!f16) drop[ndrop++] = "docvec.f16";
+    ty_secput put[3];
     size_t nput = 0;
     if (ivf_lists) put[nput++] = (ty_secput){"ivf", blob.p, blob.len};
     if (tp.len) put[nput++] = (ty_secput){"tfidf.post", tp.p, tp.len};
-    rc = ty_store_rewrite(path, drop, f16 ? 2 : 3, put, nput, &st->file_bytes, err, errlen);
+    if (ab.len) put[nput++] = (ty_secput){"abstracts", ab.p, ab.len};
+    rc = ty_store_rewrite(path, drop, ndrop, put, nput, &st->file_bytes, err, errlen);
     ty_buf_free(&blob);
     ty_buf_free(&tp);
+    ty_buf_free(&ab);
     if (rc && rc != TENYO_ERR_UNSYNCED) return rc;
     if (pf) pf(pud, "write", 1, 1);
     st->sec_write = ty_now() - t1;

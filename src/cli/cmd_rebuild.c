@@ -28,8 +28,9 @@ static const char *rebuild_usage =
     "                      when the index has them, else made by a refit)\n"
     "      --no-ivf        drop the lists and float16 vectors (no refit without\n"
     "                      updates); on an index without lists, how one written by\n"
-    "                      an older tenyo gains the stored term postings (faster\n"
-    "                      text queries)\n";
+    "                      an older tenyo gains the stored term postings and\n"
+    "                      abstracts read a block at a time (faster text queries\n"
+    "                      and ideas)\n";
 
 enum { RB_IVF = 256, RB_F16, RB_NO_IVF };
 

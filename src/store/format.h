@@ -170,9 +170,11 @@
  * is one zstd frame; decompressing all abstracts to show ten would cost
  * the whole raw text in memory (about 1.2 KB per Japanese document: 1.2 GB
  * at 1M), so the section holds blocks of ABS_BLOCK documents, each its own
- * checksummed frame, and a table: the first use reads the section (its
- * compressed blocks, about a third of the raw text) and every lookup
- * decompresses one block. Raw layout (little-endian):
+ * checksummed frame, and a table; the store writes the section as a frame
+ * of stored blocks (ty_store_frame_stored), so the first use reads the
+ * header and table and every lookup reads and decompresses its block in
+ * place (a section written before as one compressed frame is read whole
+ * by its first use). Raw layout (little-endian):
  *
  *   0    4   documents per block B (1..ABS_MAX_BLOCK)
  *   4    4   reserved (0)
@@ -184,7 +186,7 @@
  *
  * Checked on first use: N, B, the table (frames inside the payload, in
  * order, raw sizes bounded), and per lookup the frame's checksum and its
- * string count. Rejected: one string blob in the eager "docmeta" (paid by
+ * string count; the section's frame checksum by tenyo check and info. Rejected: one string blob in the eager "docmeta" (paid by
  * every open, and a format change); a file beside the index (it would not
  * travel with it).
  *

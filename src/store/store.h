@@ -55,6 +55,10 @@ int ty_abs_verify(ty_abs *a, char *err, size_t errlen);
 ty_abs *ty_abs_compose(ty_abs **parts, const uint64_t *first, uint32_t nparts,
                        const uint64_t *gpos, uint64_t ndocs);
 /* Compressed bytes of the section(s) behind a (0 for NULL). */
+/* The section's raw content of a handle over one file's section (read
+ * whole and its frame checked, owned by a): what a rewrite puts back
+ * (bench/abs_relayout). 0, or a status with err. */
+int ty_abs_content(ty_abs *a, const char **p, uint64_t *len, char *err, size_t errlen);
 uint64_t ty_abs_bytes(const ty_abs *a);
 void ty_abs_free(ty_abs *a);
 /* A document's strings (docmeta.c), whichever layout the index holds:
@@ -197,7 +201,8 @@ typedef struct ty_secput {
  * ty_store_write does (temporary file, fsync, rename, directory sync):
  * the sections named in drop[0..ndrop) and in put left out, put[0..nput)
  * (in the writer's section order, compressed here; a keyword section or
- * docmeta of layout 2 stored as the writer stores it, read in place) put in where the
+ * docmeta of layout 2, the stored postings and the abstracts stored as the
+ * writer stores them, read in place) put in where the
  * writer puts them, every other section's frame copied byte for byte and
  * checked on the way (zstd checksum, raw size: a damaged one stops the
  * rewrite with the file and section named), the header's "updated" byte

@@ -474,7 +474,8 @@ static void put_f16(writer *w, const ty_model *m) {
 
 /* The abstracts section made beside the other sections (ty_store_write
  * with m->write_threads > 1): packed (abstracts.c) and its frame made
- * (ty_store_frame), the same bytes as made in turn. */
+ * (ty_store_frame_stored: its blocks are frames of their own, read in
+ * place by a lookup), the same bytes as made in turn. */
 typedef struct abs_ahead {
     const ty_model *m;
     ty_buf frame;              /* the section's frame */
@@ -489,7 +490,7 @@ static void *abs_main(void *ud) {
     abs_ahead *a = ud;
     ty_buf ab = {0};
     a->rc = ty_abs_pack(a->m, &ab, a->err, sizeof a->err);
-    if (!a->rc) a->rc = ty_store_frame(ab.p, ab.len, &a->frame, a->err, sizeof a->err);
+    if (!a->rc) a->rc = ty_store_frame_stored(ab.p, ab.len, &a->frame, a->err, sizeof a->err);
     a->raw = ab.len;
     ty_buf_free(&ab);
     return NULL;
@@ -618,9 +619,7 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
         if (rc) {
             w->rc = rc;
         } else {
-            sec_begin(w, "abstracts", ab.len);
-            put_bytes(w, ab.p, ab.len);
-            sec_end(w);
+            sec_stored(w, "abstracts", ab.p, ab.len);
         }
         ty_buf_free(&ab);
     }
@@ -1081,7 +1080,8 @@ static void rewrite_sections(writer *w, reader *r, const char *const *drop, int 
             if ((!strncmp(p->name, "keywords", 16) && p->len >= 4 &&
                  !memcmp(p->data, "TKW2", 4)) ||
                 (!strncmp(p->name, "docmeta", 16) && ty_dm_is_layout2(p->data, p->len)) ||
-                !strncmp(p->name, "tfidf.post", 16)) { /* frames inside: as the writer stores them */
+                !strncmp(p->name, "tfidf.post", 16) ||
+                !strncmp(p->name, "abstracts", 16)) { /* frames inside: as the writer stores them */
                 sec_stored(w, p->name, p->data, p->len);
             } else {
                 sec_begin(w, p->name, p->len);
