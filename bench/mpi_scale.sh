@@ -43,7 +43,7 @@ exec nice -n ${NICE:-0} "$TM" "\$@"
 SH
 rm -rf "$OUT" "$OUT".*
 t0=$(date +%s.%N)
-mpirun --oversubscribe -np "$P" sh "$D/rank.sh" index -q -t 1 --shards "$P" -o "$OUT" "$SRC" 2>"$D/err"
+mpirun --oversubscribe -np "$P" sh "$D/rank.sh" index ${QUIET--q} -t 1 --shards "$P" -o "$OUT" "$SRC" 2>"$D/err"
 rc=$?
 t1=$(date +%s.%N)
 cat "$D/err" | grep -v '^$' | tail -n 20 | sed 's/^/  /'
