@@ -71,6 +71,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 /* What a lazy read left (the rows, the vectors, or both): the reader, its
@@ -357,6 +358,18 @@ static int lazy_decode(void *arg) {
     return rc;
 }
 
+/* A q8 section's codes (mapped, or malloc'd when map is NULL) and
+ * scales given back. */
+static void q8_drop(int8_t **q, float **scale, void **map, size_t *len) {
+    if (*map) munmap(*map, *len);
+    else free(*q);
+    free(*scale);
+    *q = NULL;
+    *scale = NULL;
+    *map = NULL;
+    *len = 0;
+}
+
 /* The vectors' first use (ty_once_run): decode them, or leave none. */
 static int lazy_vectors(void *arg) {
     ty_lazy *z = arg;
@@ -370,12 +383,8 @@ static int lazy_vectors(void *arg) {
         rc = TENYO_ERR_NOMEM;
     }
     if (rc) {
-        free(m->basis_q);
-        free(m->basis_qscale);
-        free(m->doc_q);
-        free(m->doc_qscale);
-        m->basis_q = m->doc_q = NULL;
-        m->basis_qscale = m->doc_qscale = NULL;
+        q8_drop(&m->basis_q, &m->basis_qscale, &m->basis_qmap, &m->basis_qmap_len);
+        q8_drop(&m->doc_q, &m->doc_qscale, &m->doc_qmap, &m->doc_qmap_len);
     }
     ZSTD_freeDCtx(z->rv.dctx);
     z->rv.dctx = NULL;
@@ -451,12 +460,10 @@ void ty_model_free(ty_model *m) {
     free(m->idf);
     free(m->sigma);
     free(m->basis);
-    free(m->basis_q);
-    free(m->basis_qscale);
+    q8_drop(&m->basis_q, &m->basis_qscale, &m->basis_qmap, &m->basis_qmap_len);
     free(m->docvec);
     free(m->doc_h);
-    free(m->doc_q);
-    free(m->doc_qscale);
+    q8_drop(&m->doc_q, &m->doc_qscale, &m->doc_qmap, &m->doc_qmap_len);
     free(m->tfidf.rowptr); /* not ty_csr_free: the store needs no model/ */
     free(m->tfidf.col);
     free(m->tfidf.val);
