@@ -174,9 +174,8 @@ typedef struct writer {
                                    by ty_store_rewrite) */
     ty_buf *sink;               /* ty_store_frame: the frame's bytes go
                                    here, not to a file */
-    int rawframe;               /* the current section is stored raw
-                                   (sec_begin_raw: format.h, "Sections
-                                   stored raw"), not compressed */
+    int rawframe;               /* the current section is stored raw, not
+                                   compressed (sec_begin_raw) */
     uint64_t rsum;              /* ... the FNV-1a of its content so far */
 } writer;
 
@@ -223,8 +222,8 @@ static void wr_feed(writer *w, const void *p, size_t n, int end) {
         return;
     }
     if (w->rawframe) { /* stored as it is, hashed on the way */
-        if (n) w->rsum = ty_fnv1a_add(w->rsum, p, n);
-        if (n) wr_raw(w, p, n);
+        w->rsum = ty_fnv1a_add(w->rsum, p, n);
+        wr_raw(w, p, n);
         w->raw_fed += n;
         return;
     }
@@ -417,21 +416,24 @@ static void put_leb(writer *w, uint32_t v) {
     *p = (unsigned char)v;
 }
 
-/* A matrix (rows x k) as a q8 section: int8 rows (x ~= scale * q, scale =
- * max|row| / 127), then one f32 scale per row. Codes and scales the model
- * holds (loaded, or merged from updates) are written as they are; else the
- * float rows x are quantised (ty_q8_quantize). A file's are stored raw, to
- * be mapped (format.h, "Sections stored raw"), unless the environment says
- * TENYO_Q8_FORMAT=1 or the section is past a skippable frame's 4 GiB;
- * those in memory (the shards' pieces) are raw content as every section. */
-static void put_q8(writer *w, const char *name, const float *x, const int8_t *codes,
-                   const float *scales, uint64_t rows, uint64_t k) {
-    uint64_t n = rows * k + 4 * rows;
+/* A q8 section of a file begun stored raw, to be mapped (format.h,
+ * "Sections stored raw"), unless TENYO_Q8_FORMAT=1 or it is past a
+ * skippable frame's 4 GiB; in memory (the shards' pieces) raw content. */
+static void q8_begin(writer *w, const char *name, uint64_t n) {
     const char *e = getenv("TENYO_Q8_FORMAT");
     if (!w->mem && !w->sink && n <= UINT32_MAX - STORE_RAW_SUM && !(e && !strcmp(e, "1")))
         sec_begin_raw(w, name, n);
     else
         sec_begin(w, name, n);
+}
+
+/* A matrix (rows x k) as a q8 section (q8_begin): int8 rows (x ~= scale *
+ * q, scale = max|row| / 127), then one f32 scale per row. Codes and scales
+ * the model holds (loaded, or merged from updates) are written as they
+ * are; else the float rows x are quantised (ty_q8_quantize). */
+static void put_q8(writer *w, const char *name, const float *x, const int8_t *codes,
+                   const float *scales, uint64_t rows, uint64_t k) {
+    q8_begin(w, name, rows * k + 4 * rows);
     if (codes && scales) {
         put_bytes(w, codes, (size_t)(rows * k));
         put_f32s(w, scales, rows);
@@ -1023,8 +1025,7 @@ static void sec_copy(writer *w, reader *r, const rd_sec *s, ZSTD_DCtx *dctx,
     w->sec[w->nsec].off = w->off;
     w->sec[w->nsec].raw = s->raw;
     ZSTD_DCtx_reset(dctx, ZSTD_reset_session_only);
-    uint64_t done = 0, raw = 0, end = STORE_RAW_HEAD + s->raw;
-    uint64_t sum = TY_FNV1A_BASIS; /* stored raw: the content's checksum */
+    uint64_t done = 0, raw = 0, end = STORE_RAW_HEAD + s->raw, sum = TY_FNV1A_BASIS;
     unsigned char tail[STORE_RAW_SUM];
     int kind = -2; /* store_raw_frame's, once the first bytes are read */
     size_t left = 1; /* zstd's hint: 0 once the frame is whole */
@@ -1053,7 +1054,6 @@ static void sec_copy(writer *w, reader *r, const rd_sec *s, ZSTD_DCtx *dctx,
         uint64_t b = done + (uint64_t)k < end ? done + (uint64_t)k : end;
         if (kind && a < b) sum = ty_fnv1a_add(sum, buf + (a - done), (size_t)(b - a));
         raw += kind && a < b ? b - a : 0;
-        left = kind ? 0 : left;
         while (in.pos < in.size) {
             ZSTD_outBuffer out = {sink, sinkcap, 0};
             left = ZSTD_decompressStream(dctx, &out, &in);
@@ -1075,9 +1075,9 @@ static void sec_copy(writer *w, reader *r, const rd_sec *s, ZSTD_DCtx *dctx,
         w->rc = TENYO_ERR_CORRUPT;
         return;
     }
-    if (left != 0 || raw != s->raw) {
+    if ((!kind && left != 0) || raw != s->raw) {
         ty_seterr(w->err, w->errlen, "%s: section '%s': frame %s (%llu of %llu bytes)",
-                  r->path, s->name, left ? "cut short" : "of the wrong size",
+                  r->path, s->name, !kind && left ? "cut short" : "of the wrong size",
                   (unsigned long long)raw, (unsigned long long)s->raw);
         w->rc = TENYO_ERR_CORRUPT;
         return;
@@ -1116,6 +1116,10 @@ static void rewrite_sections(writer *w, reader *r, const char *const *drop, int 
                 !strncmp(p->name, "tfidf.post", 16) ||
                 !strncmp(p->name, "abstracts", 16)) { /* frames inside: as the writer stores them */
                 sec_stored(w, p->name, p->data, p->len);
+            } else if (!strncmp(p->name, "basis.q8", 16) || !strncmp(p->name, "docvec.q8", 16)) {
+                q8_begin(w, p->name, p->len); /* stored raw, as the writer stores them */
+                put_bytes(w, p->data, (size_t)p->len);
+                sec_end(w);
             } else {
                 sec_begin(w, p->name, p->len);
                 put_bytes(w, p->data, (size_t)p->len);
