@@ -68,9 +68,9 @@
  * checked finite and >= 0): opening a 60,620-document index no longer
  * faults 35 MB of fresh memory and decodes it (about a third of a `tenyo
  * similar`'s CPU). The content's checksum is not read by such an open;
- * every whole read (tenyo check, info, the writers that copy or merge a
- * file, a sharded index's parts) reads the content with pread and
- * compares it, and the rewrite compares it while copying. Any int8 is a
+ * every whole read (ty_store_read: tenyo check, a segment of updates; a
+ * sharded index's parts) reads the content with pread and compares it,
+ * and the rewrite compares it while copying. Any int8 is a
  * valid code, so damage there gives wrong scores, never a crash, until
  * check names the section. What it costs: at 60,620 documents and rank
  * 256, 35.3 MB against 21.1 MB compressed (docvec.q8 15.7 MB raw, about
