@@ -34,11 +34,11 @@
  * shared with the first queries, and the memory is paid anyway).
  * Two optional sections are only located at open, each a handle with a
  * duplicate of the descriptor, read on first use: "abstracts" (abstracts.c)
- * and "keywords" (lazysec.c; from memory, a sharded index's is wrapped as
- * already read).
+ * and "keywords" (lazysec.c; a sharded index's is wrapped as read).
  * The document vectors and the documents' strings are read on threads of
  * their own beside the rest (each its own zstd context; damage reported in
- * the order an eager one-thread read meets it).
+ * the order an eager one-thread read meets it); a lazy read maps the codes
+ * stored raw (format.h) instead, unmapped by ty_model_free.
  *
  * Threads. The sparse rows' decode is a fan-out over row ranges
  * (ty_parallel, util/parallel.c). The document vectors' thread is not: it

@@ -3,8 +3,9 @@
  * before anything is allocated from it: the header (magic, version, flags
  * that must be zero, the section table with every offset and size bounded
  * by the file), one section's zstd frame read and decompressed with its
- * checksum (ty_rd_section: its raw size equal to what the counts imply, no
- * larger than the frame can expand to), and the build record (the counts
+ * checksum, or a section stored raw read and its checksum compared
+ * (ty_rd_section: its raw size equal to what the counts imply, no larger
+ * than the frame can expand to), and the build record (the counts
  * and options the index was made with). The lowest file of the reader.
  */
 #include "store/format.h"

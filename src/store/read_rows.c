@@ -2,7 +2,8 @@
  * read_rows.c — the sections of an index file into a ty_model: the sparse
  * rows (LEB128 pairs, decoded over threads by row ranges with the offsets
  * table), the int8 or float document vectors (big ones on a thread of
- * their own), and every other table (ty_rd_sections: one step per group
+ * their own; a lazy read maps the codes of basis.q8 and docvec.q8 when
+ * they are stored raw, format.h), and every other table (ty_rd_sections: one step per group
  * of sections, in the file's order), each bounded by the counts of the
  * build record and checked as it is read; with a lazy read, the rows are
  * left for their first use (ty_model_need_sparse, read.c).
@@ -205,6 +206,10 @@ static int rd_sparse(reader *r, ty_model *m, const unsigned char *cp, uint64_t c
 }
 
 static int rd_nomem(reader *r);
+
+#ifndef MAP_POPULATE /* Linux's: elsewhere the codes are paged in as read */
+#define MAP_POPULATE 0
+#endif
 
 /* rows f32 scales, little-endian at sc, checked (finite, >= 0) into sv. */
 static int q8_scales(reader *r, const char *name, const unsigned char *sc, uint64_t rows,
