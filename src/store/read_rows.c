@@ -3,10 +3,11 @@
  * rows (LEB128 pairs, decoded over threads by row ranges with the offsets
  * table), the int8 or float document vectors (big ones on a thread of
  * their own; a lazy read maps the codes of basis.q8 and docvec.q8 when
- * they are stored raw, format.h), and every other table (ty_rd_sections: one step per group
- * of sections, in the file's order), each bounded by the counts of the
- * build record and checked as it is read; with a lazy read, the rows are
- * left for their first use (ty_model_need_sparse, read.c).
+ * they are stored raw, format.h), and every other table (ty_rd_sections:
+ * one step per group of sections, in the file's order), each bounded by
+ * the counts of the build record and checked as it is read; with a lazy
+ * read, the rows are left for their first use (ty_model_need_sparse,
+ * read.c).
  */
 #include "store/format.h"
 #include "store/reader.h"

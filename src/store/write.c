@@ -1,11 +1,11 @@
 /*
  * write.c — a ty_model to an index file (store/), atomically: a temporary
  * file beside the path (ty_file_tmp, manifest.c), a header placeholder,
- * every section as one zstd frame in the order of format.h's table, the
- * real header over the placeholder, fsync, rename, fsync of the directory.
- * A crash at any point leaves the old file, or the new one, never half of
- * one. (The one in-place write a base file ever gets, its "updated" byte,
- * is manifest.c's ty_store_mark_updated.)
+ * every section as one zstd frame (the int8 vectors raw in a skippable
+ * one, to be mapped: q8_begin) in format.h's order, the real header over
+ * the placeholder, fsync, rename, fsync of the directory. A crash at any
+ * point leaves the old file, or the new one, never half of one. (A base's
+ * one in-place write, its "updated" byte, is manifest.c's.)
  *
  * Design. The model is refused before a byte is written unless it passes
  * the reader's own invariant check (invariants.c), so every file written
