@@ -73,8 +73,9 @@
  * and the rewrite compares it while copying. Any int8 is a
  * valid code, so damage there gives wrong scores, never a crash, until
  * check names the section. What it costs: at 60,620 documents and rank
- * 256, 35.3 MB against 21.1 MB compressed (docvec.q8 15.7 MB raw, about
- * 1.3x smaller in zstd; basis.q8 19.6 MB, about 2.4x). A file is never
+ * 256, 35.3 MB against 20.2 MB compressed (docvec.q8 15.8 MB raw, 1.31x
+ * smaller in zstd; basis.q8 19.6 MB, 2.42x), +28% of the file; at 1M
+ * (330,788 terms) 346 MB against 264 MB, +7.6%. A file is never
  * truncated in place (every write is a new file renamed over the old,
  * and the "updated" byte is written inside the header), so a mapping
  * cannot outlive its bytes unless something outside tenyo truncates an
@@ -277,7 +278,9 @@
  * one does not need a new version; changing one does. Added so, in format
  * 3: docvec.f16 (an older reader skips it and its IVF re-ranks from the
  * int8 codes, as before); keywords (an older reader skips it and scans
- * the text, as before).
+ * the text, as before). Changed so, in format 3 (new frames of a known
+ * section, which an older reader refuses naming it): docmeta's layout 2;
+ * basis.q8 and docvec.q8 stored raw.
  */
 #ifndef TENYO_STORE_FORMAT_H
 #define TENYO_STORE_FORMAT_H
