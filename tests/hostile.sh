@@ -334,6 +334,53 @@ python3 tests/dmflip.py "$D/dmi.tny" 0 >/dev/null
 expect 3 hostile_docmeta_ids_refused_by_similar "$T" similar "$D/dmi.tny" SAMPLE-001
 contains "$D/err" "section 'docmeta' is damaged: frame of ids 0 (documents 0..199)" hostile_docmeta_ids_named_by_similar
 
+# ------------------------------------------------ int8 vectors stored raw
+# basis.q8 and docvec.q8 are stored raw (a skippable frame) and mapped by a
+# query's open, which reads their head and scales, not their checksum: an
+# index written with the zstd frames (TENYO_Q8_FORMAT=1, what indexes were
+# written as before) answers the same byte for byte; a flipped byte of the
+# codes is found by check, naming file and section, while a query still
+# answers; a flipped size in the frame's head is refused by the query that
+# reads the vectors and by check, naming the section
+TENYO_Q8_FORMAT=1 "$T" index -q -o "$D/q1.tny" "$D/noopen.jsonl" 2>/dev/null
+"$T" index -q -o "$D/q2.tny" "$D/noopen.jsonl" 2>/dev/null
+same=0; diffs=
+for q in "similar @ SAMPLE-142" "similar @ --text 樹脂組成物" "similar @ --text 電池の熱管理 --mode lsa" \
+         "ideas @ SAMPLE-001" "match @ --text 電池の熱管理" "search @ 電池"; do
+  a=$(echo "$q" | sed "s#@#$D/q2.tny#"); b=$(echo "$q" | sed "s#@#$D/q1.tny#")
+  # shellcheck disable=SC2086
+  "$T" $a --json 2>&1 | sed "s#$D/q2.tny#IDX#g" >"$D/q_a"; "$T" $b --json 2>&1 | sed "s#$D/q1.tny#IDX#g" >"$D/q_b"
+  if cmp -s "$D/q_a" "$D/q_b" && [ -s "$D/q_a" ]; then same=$((same+1)); else diffs="$diffs; $q"; fi
+done
+if [ "$same" = 6 ]; then ok hostile_q8_zstd_frames_same_answers; else bad "hostile_q8_zstd_frames_same_answers ($same/6 the same$diffs)"; fi
+# flip byte AT (from the frame's start; -N: N bytes into the codes) of section NAME of FILE
+q8flip() { py 'import sys, struct
+p, name, at = sys.argv[1], sys.argv[2].encode(), int(sys.argv[3])
+b=bytearray(open(p,"rb").read()); n=struct.unpack_from("<I",b,16)[0]
+for i in range(n):
+    e=b[32+48*i:80+48*i]
+    if e[:16].rstrip(b"\0")==name:
+        off,st,raw=struct.unpack_from("<QQQ",e,16)
+        assert st==raw+16 and struct.unpack_from("<I",b,off)[0]==0x184D2A5E, "not stored raw"
+        b[off+(8-at if at<0 else at)]^=1
+open(p,"wb").write(b)' "$@"; }
+cp "$D/q2.tny" "$D/qc.tny"
+q8flip "$D/qc.tny" docvec.q8 -1000
+expect 3 hostile_q8_damaged_codes_refused_by_check "$T" check "$D/qc.tny"
+contains "$D/out" "qc.tny: section 'docvec.q8' is damaged: checksum mismatch" hostile_q8_damaged_codes_named_by_check
+expect 0 hostile_q8_damaged_codes_query_answers "$T" similar "$D/qc.tny" SAMPLE-142
+cp "$D/q2.tny" "$D/qb.tny"
+q8flip "$D/qb.tny" basis.q8 -77
+expect 3 hostile_q8_damaged_basis_refused_by_check "$T" check "$D/qb.tny"
+contains "$D/out" "qb.tny: section 'basis.q8' is damaged: checksum mismatch" hostile_q8_damaged_basis_named_by_check
+expect 0 hostile_q8_damaged_basis_query_answers "$T" similar "$D/qb.tny" --text 樹脂組成物
+cp "$D/q2.tny" "$D/qs.tny"
+q8flip "$D/qs.tny" docvec.q8 5
+expect 3 hostile_q8_damaged_size_refused_by_similar "$T" similar "$D/qs.tny" SAMPLE-142
+contains "$D/err" "qs.tny: section 'docvec.q8' is not a raw frame" hostile_q8_damaged_size_named_by_similar
+expect 3 hostile_q8_damaged_size_refused_by_check "$T" check "$D/qs.tny"
+contains "$D/out" "section 'docvec.q8' is not a raw frame" hostile_q8_damaged_size_named_by_check
+
 # ------------------------------------------------ repair of a licensable list
 # an index with no updates whose licensable list is damaged: repair moves
 # the list aside and writes an empty deletion file (72 bytes, the smallest

@@ -98,12 +98,13 @@ int ty_test_feed(const char *path, int from, int to,
         return;                                                            \
     } while (0)
 
-/* Copy of src at dst with one byte flipped in the middle of the zstd frame
- * of section name, and of name2 too when not NULL (found in the section
- * table: 48-byte entries from byte 32, store/format.h). 0, or -1 when a section
- * is not there or the files cannot be read or written. */
-static inline int ty_test_damage(const char *src, const char *dst, const char *name,
-                                 const char *name2) {
+/* Copy of src at dst with one byte flipped (xor mask) at byte at of the
+ * frame of section name (at -1: its middle), and of name2 too when not
+ * NULL (found in the section table: 48-byte entries from byte 32,
+ * store/format.h). 0, or -1 when a section is not there or the files
+ * cannot be read or written. */
+static inline int ty_test_damage_at(const char *src, const char *dst, const char *name,
+                                    const char *name2, int64_t at, unsigned char mask) {
     FILE *f = fopen(src, "rb");
     if (!f) return -1;
     static unsigned char b[1 << 22];
@@ -119,8 +120,8 @@ static inline int ty_test_damage(const char *src, const char *dst, const char *n
             off = off << 8 | e[16 + j];
             stored = stored << 8 | e[24 + j];
         }
-        if (off + stored > n) return -1;
-        b[off + stored / 2] ^= 0x5a;
+        if (off + stored > n || (at >= 0 && (uint64_t)at >= stored)) return -1;
+        b[off + (at >= 0 ? (uint64_t)at : stored / 2)] ^= mask;
         hits++;
     }
     f = fopen(dst, "wb");
@@ -129,6 +130,12 @@ static inline int ty_test_damage(const char *src, const char *dst, const char *n
         return -1;
     }
     return fclose(f) == 0 && hits == 1 + (name2 != NULL) ? 0 : -1;
+}
+
+/* The same, the byte in the middle of the frame flipped by 0x5a. */
+static inline int ty_test_damage(const char *src, const char *dst, const char *name,
+                                 const char *name2) {
+    return ty_test_damage_at(src, dst, name, name2, -1, 0x5a);
 }
 
 #endif

@@ -1072,7 +1072,10 @@ TY_TEST(api_lazy_vectors_damage_reported_on_use) {
     tenyo_index_free(x);
     x = NULL;
     const char *bad = tmp("lazy_bad_docvec.tny");
-    CHECK_EQ_INT(ty_test_damage(tmp("sample_read.tny"), bad, "docvec.q8", NULL), 0);
+    /* the head of its frame (the size of a section stored raw): what the
+     * first use reads of it besides the scales (damaged codes are found
+     * by check only: api_q8_mapped_damaged_codes) */
+    CHECK_EQ_INT(ty_test_damage_at(tmp("sample_read.tny"), bad, "docvec.q8", NULL, 5, 1), 0);
     CHECK_EQ_INT(tenyo_index_open(bad, &x, err, sizeof err), TENYO_OK);
     CHECK(tenyo_index_find(x, "SAMPLE-001") >= 0);
     tenyo_ctx *c = NULL;
@@ -1159,6 +1162,139 @@ TY_TEST(api_lazy_fieldmodel_read_on_need) {
     CHECKF(strstr(err2, bad) && strstr(err2, "'fieldmodel'"), "message: %.200s", err2);
     CHECK(y == NULL);
     tenyo_index_free(x);
+}
+
+/* 1 when x and y give the same hits, bit for bit, to similar by id and by
+ * text in every mode and to ideas for document 4. */
+static int same_vector_answers(tenyo_index *x, tenyo_index *y) {
+    char err[256];
+    tenyo_ctx *c = NULL, *d = NULL;
+    tenyo_hit a[10], b[10];
+    int same = tenyo_ctx_new(x, &c, err, sizeof err) == TENYO_OK &&
+               tenyo_ctx_new(y, &d, err, sizeof err) == TENYO_OK;
+    const char *q = "運転者の眠気を検出する装置";
+    tenyo_mode modes[] = {TENYO_MODE_LSA, TENYO_MODE_TFIDF, TENYO_MODE_HYBRID};
+    for (int mi = 0; mi < 3 && same; mi++)
+        for (int t = 0; t < 2 && same; t++) {
+            int na = t ? tenyo_similar_text(c, q, strlen(q), modes[mi], 10, a)
+                       : tenyo_similar_doc(c, 4, modes[mi], 10, a);
+            int nb = t ? tenyo_similar_text(d, q, strlen(q), modes[mi], 10, b)
+                       : tenyo_similar_doc(d, 4, modes[mi], 10, b);
+            same = na > 0 && na == nb;
+            for (int k = 0; k < na && same; k++)
+                same = a[k].doc == b[k].doc && !memcmp(&a[k].score, &b[k].score, sizeof(float));
+        }
+    tenyo_idea ia[10], ib[10];
+    tenyo_ideas_opts o;
+    tenyo_ideas_opts_default(&o);
+    int ni = same ? tenyo_ideas_doc(c, 4, &o, 10, ia) : -1;
+    same = ni >= 0 && ni == tenyo_ideas_doc(d, 4, &o, 10, ib);
+    for (int k = 0; k < ni && same; k++)
+        same = ia[k].field == ib[k].field && !memcmp(&ia[k].score, &ib[k].score, sizeof ia[k].score);
+    tenyo_ctx_free(c);
+    tenyo_ctx_free(d);
+    return same;
+}
+
+/* Bytes of section name's frame in m's table (0: none), its raw in *raw. */
+static uint64_t section_stored(const ty_model *m, const char *name, uint64_t *raw) {
+    for (int i = 0; i < m->nsections; i++)
+        if (!strcmp(m->sections[i].name, name)) {
+            *raw = m->sections[i].raw;
+            return m->sections[i].stored;
+        }
+    return 0;
+}
+
+/* The int8 vectors of a file written now are stored raw (16 bytes more
+ * than their content each) and mapped by an open for queries (store/
+ * format.h, "Sections stored raw"): the index's codes borrow the mapping.
+ * The same model written with zstd frames (TENYO_Q8_FORMAT=1, as every
+ * index was before) has its vectors read, not mapped, into the same codes
+ * and scales, and answers the same, bit for bit; a rewrite copies the raw
+ * frames byte for byte. */
+TY_TEST(api_q8_mapped_same_answers) {
+    tenyo_index *x = NULL, *y = NULL;
+    char err[512];
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
+    tenyo_index_free(x);
+    x = NULL;
+    const char *p = tmp("sample_read.tny"), *q = tmp("q8_zstd.tny"), *r = tmp("q8_rewrite.tny");
+    ty_model m;
+    CHECK_EQ_INT(ty_store_read(p, &m, err, sizeof err), TENYO_OK);
+    CHECK(m.doc_qmap == NULL && m.basis_qmap == NULL); /* a whole read: read and checked */
+    setenv("TENYO_Q8_FORMAT", "1", 1);
+    int rc = ty_store_write(&m, q, err, sizeof err);
+    unsetenv("TENYO_Q8_FORMAT");
+    ty_model_free(&m);
+    CHECK_EQ_INT(rc, TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_open(q, &y, err, sizeof err), TENYO_OK);
+    CHECK(same_vector_answers(x, y));
+    CHECK(x->m.doc_qmap && x->m.basis_qmap && x->m.basis_q && x->q8.q && x->q8.q_borrowed);
+    CHECK(!y->m.doc_qmap && !y->m.basis_qmap && y->m.basis_q && y->q8.q && !y->q8.q_borrowed);
+    uint64_t n = x->m.ndocs * x->m.dim, nb = x->m.nterms * x->m.dim;
+    CHECK(n && y->m.ndocs * y->m.dim == n && !memcmp(x->q8.q, y->q8.q, n));
+    CHECK(!memcmp(x->q8.scale, y->q8.scale, x->m.ndocs * sizeof(float)));
+    CHECK(!memcmp(x->m.basis_q, y->m.basis_q, nb));
+    CHECK(!memcmp(x->m.basis_qscale, y->m.basis_qscale, x->m.nterms * sizeof(float)));
+    const char *names[] = {"basis.q8", "docvec.q8"};
+    for (int i = 0; i < 2; i++) {
+        uint64_t rx = 0, ry = 0, sx = section_stored(&x->m, names[i], &rx),
+                 sy = section_stored(&y->m, names[i], &ry);
+        CHECKF(rx && rx == ry && sx == rx + 16 && sy < ry, "%s: %llu of %llu, %llu of %llu",
+               names[i], (unsigned long long)sx, (unsigned long long)rx,
+               (unsigned long long)sy, (unsigned long long)ry);
+    }
+    tenyo_index_free(x);
+    tenyo_index_free(y);
+    size_t fl = 0, gl = 0;
+    char *img = ty_test_slurp(p, &fl);
+    FILE *fo = fopen(r, "wb");
+    CHECK(img && fo && fwrite(img, 1, fl, fo) == fl);
+    if (fo) fclose(fo);
+    CHECK_EQ_INT(ty_store_rewrite(r, NULL, 0, NULL, 0, NULL, err, sizeof err), TENYO_OK);
+    char *again = ty_test_slurp(r, &gl);
+    CHECK(again && gl == fl && memcmp(again, img, fl) == 0);
+    free(img);
+    free(again);
+}
+
+/* A byte of the mapped codes damaged: an open for queries reads only the
+ * frame's head and the scales, so the queries answer (whatever the codes
+ * now score) and never fault; every whole read refuses the file naming
+ * the section (its checksum: ty_store_read, as check and info read), and
+ * so does a rewrite, which copies it. The basis the same. */
+TY_TEST(api_q8_mapped_damaged_codes) {
+    tenyo_index *x = NULL;
+    char err[512];
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
+    tenyo_index_free(x);
+    x = NULL;
+    const char *names[] = {"docvec.q8", "basis.q8"};
+    for (int i = 0; i < 2; i++) {
+        const char *bad = tmp(i ? "q8_bad_basis.tny" : "q8_bad_codes.tny");
+        CHECK_EQ_INT(ty_test_damage(tmp("sample_read.tny"), bad, names[i], NULL), 0);
+        CHECK_EQ_INT(tenyo_index_open(bad, &x, err, sizeof err), TENYO_OK);
+        tenyo_ctx *c = NULL;
+        CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+        tenyo_hit h[5];
+        const char *q = "運転者の眠気を検出する装置";
+        CHECK_EQ_INT(tenyo_similar_doc(c, 3, TENYO_MODE_LSA, 5, h), 5);
+        CHECK_EQ_INT(tenyo_similar_text(c, q, strlen(q), TENYO_MODE_HYBRID, 5, h), 5);
+        CHECK(x->m.doc_qmap != NULL);
+        tenyo_ctx_free(c);
+        tenyo_index_free(x);
+        x = NULL;
+        ty_model m;
+        char want[256];
+        snprintf(want, sizeof want, "section '%s' is damaged: checksum mismatch", names[i]);
+        CHECK_EQ_INT(ty_store_read(bad, &m, err, sizeof err), TENYO_ERR_CORRUPT);
+        CHECKF(strstr(err, bad) && strstr(err, want), "%.200s", err);
+        CHECK_EQ_INT(ty_store_rewrite(bad, NULL, 0, NULL, 0, NULL, err, sizeof err),
+                     TENYO_ERR_CORRUPT);
+        CHECKF(strstr(err, bad) && strstr(err, want), "%.200s", err);
+    }
 }
 
 /* Threads that are first to need the vectors at the same time (by id, by
@@ -1265,7 +1401,7 @@ TY_TEST(api_open_for_prefetch_same_answers) {
     tenyo_index_free(y);
     /* damage in what the prefetch reads: the query's refusal, as without */
     const char *bad = tmp("prefetch_bad_docvec.tny");
-    CHECK_EQ_INT(ty_test_damage(p, bad, "docvec.q8", NULL), 0);
+    CHECK_EQ_INT(ty_test_damage_at(p, bad, "docvec.q8", NULL, 5, 1), 0); /* its size */
     CHECK_EQ_INT(tenyo_index_open_for(bad, all, &x, err, sizeof err), TENYO_OK);
     CHECK_EQ_INT(tenyo_index_open(bad, &y, err, sizeof err), TENYO_OK);
     CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);

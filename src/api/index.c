@@ -231,11 +231,13 @@ static int open_labels(tenyo_index *x, const char *path, char *err, size_t errle
  * codes made from the floats of a format-1 file, taken as unit rows
  * (quant.c, "rows as floats"): no float copy is kept, which is 1 KiB
  * per document at k = 256. The stored per-row scale cancels when a row
- * is put back to unit length, so it is dropped. */
+ * is put back to unit length, so it is dropped. Codes mapped from the
+ * file (x->m.doc_qmap) are borrowed: the model keeps the mapping. */
 static int open_vectors(tenyo_index *x) {
     if (x->m.dim && x->m.ndocs) {
         if (x->m.doc_q) {
             if (ty_q8_adopt(&x->q8, x->m.doc_q, x->m.ndocs, x->m.dim)) return TENYO_ERR_NOMEM;
+            x->q8.q_borrowed = x->m.doc_qmap != NULL;
             x->m.doc_q = NULL; /* taken over */
         } else {
             if (ty_q8_build(x->m.docvec, x->m.ndocs, x->m.dim, &x->q8) != TENYO_OK) return TENYO_ERR_NOMEM;
@@ -251,7 +253,7 @@ static int open_vectors(tenyo_index *x) {
             }
         }
     }
-    free(x->m.doc_q);
+    if (!x->m.doc_qmap) free(x->m.doc_q); /* else unmapped with the model */
     x->m.doc_q = NULL;
     free(x->m.doc_qscale);
     x->m.doc_qscale = NULL;

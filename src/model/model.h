@@ -385,6 +385,14 @@ typedef struct ty_model {
                                  vectors, ty_q8_adopt), or NULL */
     float *doc_qscale;        /* their stored per-row scales (ndocs), or
                                  NULL; written back as they are */
+    void *doc_qmap;           /* doc_q's bytes mapped read-only from the
+                                 file (a section stored raw, opened for
+                                 queries: store/read_rows.c), or NULL:
+                                 doc_q is malloc'd. Whoever takes doc_q
+                                 over borrows it; ty_model_free unmaps */
+    size_t doc_qmap_len;      /* bytes of that mapping */
+    void *basis_qmap;         /* the same for basis_q */
+    size_t basis_qmap_len;    /* bytes of that mapping */
     uint64_t file_bytes;      /* file size (a sharded index: all its files) */
     uint32_t nshards;         /* a sharded index: its shards, else 0 */
     uint64_t *shard_docs;     /* documents per shard (nshards, malloc'd) */

@@ -547,7 +547,7 @@ int ty_ivf_search(const ty_ivf *v, const float *x, const float *q, size_t k,
     for (size_t i = 0; i < pt.n; i++) {
         uint64_t l = pt.h[i].doc, a = v->off[l], b = v->off[l + 1];
         if (a == b) continue;
-        ty_q8 view = {b - a, dim, v->q + a * dim, v->scale + a, v->sum + a};
+        ty_q8 view = {b - a, dim, v->q + a * dim, v->scale + a, v->sum + a, 1};
         ty_q8_scan_prepared(&view, &qp, s->s);
         /* candidates by member position (ids ascend within a list, so
          * position order is document order there: ties break the same) */
@@ -558,7 +558,7 @@ int ty_ivf_search(const ty_ivf *v, const float *x, const float *q, size_t k,
          * float16 rows when given (2 bytes a component, ~5e-4 relative:
          * what lifts recall past the codes' ~1e-3; half.c), else from
          * the codes the lists hold (the index's own vectors: quant.c) */
-        ty_q8 all = {v->n, dim, v->q, v->scale, v->sum};
+        ty_q8 all = {v->n, dim, v->q, v->scale, v->sum, 1};
         for (size_t i = 0; i < ct.n; i++) {
             uint64_t p = ct.h[i].doc;
             ct.h[i].doc = v->ids[p];

@@ -453,7 +453,7 @@ void ty_q8_scan_multi(const ty_q8 *v, const ty_q8_query *qp, size_t nq, float *s
  * depends on that row and the query alone, so a scan of the view writes
  * the bits the whole scan writes for those rows. */
 static ty_q8 q8_view(const ty_q8 *v, uint64_t d0, uint64_t d1) {
-    ty_q8 r = {d1 - d0, v->dim, v->q + d0 * v->dim, v->scale + d0, v->sum + d0};
+    ty_q8 r = {d1 - d0, v->dim, v->q + d0 * v->dim, v->scale + d0, v->sum + d0, 1};
     return r;
 }
 
@@ -687,7 +687,7 @@ static int topk_group(const ty_q8 *v, const ty_q8_query *qp, size_t nq, const ui
             ssc[i] = v->scale[i * stride];
             ssum[i] = v->sum[i * stride];
         }
-        ty_q8 sv = {Q8T_SAMPLE, k, sq, ssc, ssum};
+        ty_q8 sv = {Q8T_SAMPLE, k, sq, ssc, ssum, 1};
         ty_q8_scan_multi(&sv, qp, nq, sc, Q8T_SAMPLE);
         for (size_t j = 0; j < nq; j++) {
             ty_topk h;
@@ -805,7 +805,7 @@ int ty_q8_build(const float *x, uint64_t n, size_t k, ty_q8 *out) {
 
 void ty_q8_free(ty_q8 *v) {
     if (!v) return;
-    free(v->q);
+    if (!v->q_borrowed) free(v->q);
     free(v->scale);
     free(v->sum);
     memset(v, 0, sizeof *v);

@@ -58,6 +58,9 @@ typedef struct ty_q8 {
     int8_t *q;                /* n x dim, row-major */
     float *scale;             /* per row: max|x| / 127 */
     int32_t *sum;             /* per row: sum of its bytes (kernel offset) */
+    int q_borrowed;           /* q is not this handle's (codes mapped from a
+                                 file, owned by the model): ty_q8_free
+                                 leaves it, and nothing writes it */
 } ty_q8;
 /* Quantise one vector of k floats: q, its scale and byte sum. */
 void ty_q8_quantize(const float *x, size_t k, int8_t *q, float *scale,

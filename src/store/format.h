@@ -11,8 +11,7 @@
  *                 into memory (ty_store_encode_raw, for the shards; its
  *                 rows apart, ty_store_encode_meta / _rows), a file
  *                 rewritten with some sections replaced and the others'
- *                 frames copied as they are (ty_store_rewrite), and
- *                 the "updated" byte (ty_store_mark_updated)
+ *                 frames copied as they are (ty_store_rewrite)
  *   read.c        a file to a model (ty_store_read, ty_store_read_lazy): the
  *                 header and table checks, every section's decode, the
  *                 sparse rows' parallel and lazy decode, ty_model_free;
@@ -29,6 +28,7 @@
  *   lazysec.c     a section read on first use ("keywords", "termfacts",
  *                 docmeta's layout 2), and the stored frame it reads in part
  *   manifest.c    updates beside an index (MANIFEST, deletions, the lock)
+ *                 and the base's "updated" byte (ty_store_mark_updated)
  *   paths.c       file names, temporary files, the atomic replace
  *   shards.c      a sharded index: a manifest naming a shared file and
  *                 shard files of contiguous documents (layout below), and
@@ -37,18 +37,55 @@
  *
  * Design. The file is a small fixed header with a section table, followed
  * by sections that are each exactly one zstd frame (content size and
- * checksum on). One frame per section means the loader knows every
+ * checksum on; basis.q8 and docvec.q8 in a skippable one, "Sections stored
+ * raw" below). One frame per section means the loader knows every
  * section's decompressed size before it allocates, can bound it, and can
  * decompress straight into the model's final array (no staging copy for the
  * big float matrices); zstd's frame checksum (XXH64) covers the content,
  * FNV-1a covers the header. Rejected: one frame for the whole file (no
- * per-array sizes up front, one giant staging buffer); mmap of a raw,
- * uncompressed layout (fastest open, but 2-3x larger files, and a file
- * truncated under a mapping turns into SIGBUS instead of an error); a
- * general container (HDF5, protobuf) — a heavy dependency for fourteen
- * arrays. The loader reads each section with pread into one reused buffer
- * rather than mapping the file, for the SIGBUS reason above; the extra copy
- * is of the compressed bytes only.
+ * per-array sizes up front, one giant staging buffer); a raw layout of
+ * every section, mapped (2-3x larger files: only the int8 vectors, which
+ * zstd shrinks least and a query reads most, are stored so); a general
+ * container (HDF5, protobuf) — a heavy dependency for fourteen arrays. The
+ * loader reads the other sections with pread into one reused buffer; the
+ * extra copy is of the compressed bytes only.
+ *
+ * Sections stored raw. basis.q8 and docvec.q8 of a single file are each a
+ * zstd skippable frame (RFC 8878 3.1.2; zstd(1) and ZSTD_decompressStream
+ * skip it):
+ *
+ *   +0      4    magic STORE_RAW_MAGIC (0x184D2A5E), little-endian
+ *   +4      4    u32 size: raw_size + 8
+ *   +8      raw  the section's raw content as in the table below (the
+ *                int8 codes, then the f32 scales)
+ *   +8+raw  8    FNV-1a 64 (ty_fnv1a_std) of the content
+ *
+ * so stored_size = raw_size + 16 and the codes lie contiguous in the file.
+ * An index opened for queries (a lazy read) maps them read-only (mmap of
+ * the pages holding them, PROT_READ, MAP_SHARED; docvec.q8's populated at
+ * once, basis.q8's paged in by the rows a fold-in reads) and reads only
+ * the 8-byte head, checked against the table, and the scales (copied, each
+ * checked finite and >= 0): opening a 60,620-document index no longer
+ * faults 35 MB of fresh memory and decodes it (about a third of a `tenyo
+ * similar`'s CPU). The content's checksum is not read by such an open;
+ * every whole read (ty_store_read: tenyo check, a segment of updates; a
+ * sharded index's parts) reads the content with pread and compares it,
+ * and the rewrite compares it while copying. Any int8 is a
+ * valid code, so damage there gives wrong scores, never a crash, until
+ * check names the section. What it costs: at 60,620 documents and rank
+ * 256, 35.3 MB against 20.2 MB compressed (docvec.q8 15.8 MB raw, 1.31x
+ * smaller in zstd; basis.q8 19.6 MB, 2.42x), +28% of the file; at 1M
+ * (330,788 terms) 346 MB against 264 MB, +7.6%. A file is never
+ * truncated in place (every write is a new file renamed over the old,
+ * and the "updated" byte is written inside the header), so a mapping
+ * cannot outlive its bytes unless something outside tenyo truncates an
+ * index being read (then SIGBUS, as for any mapped file). A section over
+ * a skippable frame's 4 GiB, the pieces of a sharded index (each file's
+ * frames made from raw sections in memory), and a writer run with
+ * TENYO_Q8_FORMAT=1 (tests of old indexes) keep the zstd frame; older
+ * files read as before (pread and decode). A reader from before this
+ * layout refuses such a file as a damaged basis.q8, as it would docmeta's
+ * layout 2; the format version is unchanged (3).
  *
  * Layout, version 1 (all integers little-endian, H = 40 + 48 * nsections):
  *
@@ -241,7 +278,9 @@
  * one does not need a new version; changing one does. Added so, in format
  * 3: docvec.f16 (an older reader skips it and its IVF re-ranks from the
  * int8 codes, as before); keywords (an older reader skips it and scans
- * the text, as before).
+ * the text, as before). Changed so, in format 3 (new frames of a known
+ * section, which an older reader refuses naming it): docmeta's layout 2;
+ * basis.q8 and docvec.q8 stored raw.
  */
 #ifndef TENYO_STORE_FORMAT_H
 #define TENYO_STORE_FORMAT_H
@@ -282,6 +321,13 @@
 #define STORED_HEAD 13u
 #define STORED_FHD 0xE4u
 
+/* A section stored raw (format.h, "Sections stored raw"): a zstd
+ * skippable frame of this magic, its u32 size (the content's bytes and the
+ * checksum's), the content, then FNV-1a 64 (ty_fnv1a_std) of the content. */
+#define STORE_RAW_MAGIC 0x184D2A5Eu
+#define STORE_RAW_HEAD 8u
+#define STORE_RAW_SUM 8u
+
 /* The section "abstracts" (layout above). */
 #define ABS_BLOCK 32u
 #define ABS_MAX_BLOCK 4096u
@@ -309,6 +355,18 @@ static inline uint32_t get_le32(const unsigned char *p) {
 
 static inline uint64_t get_le64(const unsigned char *p) {
     return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+}
+
+/* What the first STORE_RAW_HEAD bytes h of a section's frame say, the
+ * table giving it stored bytes holding raw: 1 a section stored raw of
+ * exactly those sizes, -1 one of other sizes (damaged), 0 not one (a zstd
+ * frame, or damage the zstd checks name). */
+static inline int store_raw_frame(const unsigned char *h, uint64_t stored, uint64_t raw) {
+    if (get_le32(h) != STORE_RAW_MAGIC) return 0;
+    return raw <= UINT32_MAX - STORE_RAW_SUM && get_le32(h + 4) == raw + STORE_RAW_SUM &&
+                   stored == STORE_RAW_HEAD + raw + STORE_RAW_SUM
+               ? 1
+               : -1;
 }
 
 /* ====================================== shared between the store's files */

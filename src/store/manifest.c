@@ -876,3 +876,32 @@ int ty_upd_gc(const char *dir, const ty_manifest *keep) {
     closedir(d);
     return removed;
 }
+
+/* ====================================================== updated byte */
+
+/* The base's "updated" byte (format.h: STORE_UPDATED_AT), written in
+ * place once by the first update committed for it. */
+int ty_store_mark_updated(const char *path, char *err, size_t errlen) {
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+    unsigned char h[STORE_FIXED];
+    struct stat st;
+    int rc = TENYO_ERR_IO;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h) {
+        ty_seterr(err, errlen, "%s: cannot mark the base as updated: %s", path,
+                  fd < 0 || errno ? strerror(errno) : "short read");
+        goto done;
+    }
+    rc = TENYO_OK;
+    if (memcmp(h, STORE_MAGIC, 8) || get_le32(h + 8) < 3 || h[STORE_UPDATED_AT] == 1)
+        goto done; /* formats 1-2 have no such byte; or already marked */
+    unsigned char one = 1;
+    if (pwrite(fd, &one, 1, STORE_UPDATED_AT) != 1 || fdatasync(fd) != 0) {
+        ty_seterr(err, errlen, "%s: cannot mark the base as updated: %s", path,
+                  strerror(errno));
+        rc = TENYO_ERR_IO;
+    }
+done:
+    if (fd >= 0) close(fd);
+    return rc;
+}

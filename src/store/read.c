@@ -34,11 +34,11 @@
  * shared with the first queries, and the memory is paid anyway).
  * Two optional sections are only located at open, each a handle with a
  * duplicate of the descriptor, read on first use: "abstracts" (abstracts.c)
- * and "keywords" (lazysec.c; from memory, a sharded index's is wrapped as
- * already read).
+ * and "keywords" (lazysec.c; a sharded index's is wrapped as read).
  * The document vectors and the documents' strings are read on threads of
  * their own beside the rest (each its own zstd context; damage reported in
- * the order an eager one-thread read meets it).
+ * the order an eager one-thread read meets it); a lazy read maps the codes
+ * stored raw (format.h) instead, unmapped by ty_model_free.
  *
  * Threads. The sparse rows' decode is a fan-out over row ranges
  * (ty_parallel, util/parallel.c). The document vectors' thread is not: it
@@ -71,6 +71,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 /* What a lazy read left (the rows, the vectors, or both): the reader, its
@@ -358,6 +359,18 @@ static int lazy_decode(void *arg) {
     return rc;
 }
 
+/* A q8 section's codes (mapped, or malloc'd when map is NULL) and
+ * scales given back. */
+static void q8_drop(int8_t **q, float **scale, void **map, size_t *len) {
+    if (*map) munmap(*map, *len);
+    else free(*q);
+    free(*scale);
+    *q = NULL;
+    *scale = NULL;
+    *map = NULL;
+    *len = 0;
+}
+
 /* The vectors' first use (ty_once_run): decode them, or leave none. */
 static int lazy_vectors(void *arg) {
     ty_lazy *z = arg;
@@ -371,12 +384,8 @@ static int lazy_vectors(void *arg) {
         rc = TENYO_ERR_NOMEM;
     }
     if (rc) {
-        free(m->basis_q);
-        free(m->basis_qscale);
-        free(m->doc_q);
-        free(m->doc_qscale);
-        m->basis_q = m->doc_q = NULL;
-        m->basis_qscale = m->doc_qscale = NULL;
+        q8_drop(&m->basis_q, &m->basis_qscale, &m->basis_qmap, &m->basis_qmap_len);
+        q8_drop(&m->doc_q, &m->doc_qscale, &m->doc_qmap, &m->doc_qmap_len);
     }
     ZSTD_freeDCtx(z->rv.dctx);
     z->rv.dctx = NULL;
@@ -462,12 +471,10 @@ void ty_model_free(ty_model *m) {
     free(m->idf);
     free(m->sigma);
     free(m->basis);
-    free(m->basis_q);
-    free(m->basis_qscale);
+    q8_drop(&m->basis_q, &m->basis_qscale, &m->basis_qmap, &m->basis_qmap_len);
     free(m->docvec);
     free(m->doc_h);
-    free(m->doc_q);
-    free(m->doc_qscale);
+    q8_drop(&m->doc_q, &m->doc_qscale, &m->doc_qmap, &m->doc_qmap_len);
     free(m->tfidf.rowptr); /* not ty_csr_free: the store needs no model/ */
     free(m->tfidf.col);
     free(m->tfidf.val);

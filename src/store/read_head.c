@@ -3,8 +3,9 @@
  * before anything is allocated from it: the header (magic, version, flags
  * that must be zero, the section table with every offset and size bounded
  * by the file), one section's zstd frame read and decompressed with its
- * checksum (ty_rd_section: its raw size equal to what the counts imply, no
- * larger than the frame can expand to), and the build record (the counts
+ * checksum, or a section stored raw read and its checksum compared
+ * (ty_rd_section: its raw size equal to what the counts imply, no larger
+ * than the frame can expand to), and the build record (the counts
  * and options the index was made with). The lowest file of the reader.
  */
 #include "store/format.h"
@@ -195,9 +196,8 @@ done:
 
 /* ================================================================= read */
 
-
 /* Read exactly n bytes at off: 0, or TENYO_ERR_IO / _CORRUPT (short). */
-static int rd_pread(reader *r, void *p, size_t n, uint64_t off) {
+int ty_rd_pread(reader *r, void *p, size_t n, uint64_t off) {
     unsigned char *b = p;
     while (n) {
         ssize_t k = pread(r->fd, b, n, (off_t)off);
@@ -248,7 +248,7 @@ static const char *source_kind(const unsigned char *b, size_t n) {
 static int not_an_index(reader *r, const char *why) {
     unsigned char b[512];
     size_t n = r->fsize < sizeof b ? (size_t)r->fsize : sizeof b;
-    const char *kind = n && rd_pread(r, b, n, 0) == TENYO_OK ? source_kind(b, n) : NULL;
+    const char *kind = n && ty_rd_pread(r, b, n, 0) == TENYO_OK ? source_kind(b, n) : NULL;
     if (kind)
         ty_seterr(r->err, r->errlen,
                   "%s: not a tenyo index: it looks like %s file, a source of records "
@@ -267,7 +267,7 @@ static int not_an_index(reader *r, const char *why) {
  * *tlen: the bytes of the header and its table. */
 static int rd_fixed(reader *r, unsigned char *h, uint32_t *nsec, size_t *tlen) {
     if (r->fsize < STORE_FIXED + STORE_ENTRY + 8) return not_an_index(r, "too short");
-    int rc = rd_pread(r, h, STORE_FIXED, 0);
+    int rc = ty_rd_pread(r, h, STORE_FIXED, 0);
     if (rc) return rc;
     if (memcmp(h, STORE_MAGIC, 8) != 0) return not_an_index(r, "bad magic");
     uint32_t version = get_le32(h + 8);
@@ -306,7 +306,7 @@ static int rd_fixed(reader *r, unsigned char *h, uint32_t *nsec, size_t *tlen) {
  * bytes, and the file's size as the header says checked. */
 static int rd_table(reader *r, unsigned char *h, size_t tlen) {
     uint32_t version = r->version, flags = get_le32(h + 12);
-    int rc = rd_pread(r, h + STORE_FIXED, tlen + 8 - STORE_FIXED, STORE_FIXED);
+    int rc = ty_rd_pread(r, h + STORE_FIXED, tlen + 8 - STORE_FIXED, STORE_FIXED);
     if (rc) return rc;
     unsigned char updated = h[STORE_UPDATED_AT];
     if (version >= 3) h[STORE_UPDATED_AT] = 0; /* outside the checksum */
@@ -527,6 +527,28 @@ static int not_one_frame(reader *r, const char *name, const rd_sec *s) {
     return TENYO_ERR_CORRUPT;
 }
 
+/* A section stored raw (format.h, "Sections stored raw"; kind: what
+ * store_raw_frame says of its head) read into dst (s->raw bytes) with
+ * pread, and its checksum compared: the whole read of such a section. */
+static int rd_raw(reader *r, const char *name, const rd_sec *s, int kind, void *dst) {
+    if (kind < 0) {
+        ty_seterr(r->err, r->errlen, "%s: section '%s' is not a raw frame of %llu bytes "
+                  "holding %llu", r->path, name, (unsigned long long)s->stored,
+                  (unsigned long long)s->raw);
+        return TENYO_ERR_CORRUPT;
+    }
+    unsigned char t[STORE_RAW_SUM];
+    int rc = ty_rd_pread(r, dst, (size_t)s->raw, s->off + STORE_RAW_HEAD);
+    if (!rc) rc = ty_rd_pread(r, t, sizeof t, s->off + STORE_RAW_HEAD + s->raw);
+    if (rc) return rc;
+    if (get_le64(t) != ty_fnv1a_std(dst, (size_t)s->raw)) {
+        ty_seterr(r->err, r->errlen, "%s: section '%s' is damaged: checksum mismatch", r->path,
+                  name);
+        return TENYO_ERR_CORRUPT;
+    }
+    return TENYO_OK;
+}
+
 /* A big section's frame decoded into dst (s->raw bytes) as it is read, a
  * chunk at a time: the same checks as the whole read (magic, checksum
  * flag, content size; the frame ends exactly at the stored size; zstd's
@@ -536,8 +558,10 @@ static int not_one_frame(reader *r, const char *name, const rd_sec *s) {
 static int rd_stream(reader *r, const char *name, const rd_sec *s, void *dst) {
     unsigned char h[18]; /* the largest frame header */
     size_t hn = s->stored < sizeof h ? (size_t)s->stored : sizeof h;
-    int rc = rd_pread(r, h, hn, s->off);
+    int rc = ty_rd_pread(r, h, hn, s->off);
     if (rc) return rc;
+    int kind = hn >= STORE_RAW_HEAD ? store_raw_frame(h, s->stored, s->raw) : 0;
+    if (kind) return rd_raw(r, name, s, kind, dst);
     if (get_le32(h) != ZSTD_MAGICNUMBER || !(h[4] & 0x04) ||
         ZSTD_getFrameContentSize(h, hn) != s->raw)
         return not_one_frame(r, name, s);
@@ -561,7 +585,7 @@ static int rd_stream(reader *r, const char *name, const rd_sec *s, void *dst) {
     size_t ret = 1;
     while (pos < s->stored && ret != 0) {
         size_t n = s->stored - pos < RD_CHUNK ? (size_t)(s->stored - pos) : RD_CHUNK;
-        rc = rd_pread(r, r->cbuf, n, s->off + pos);
+        rc = ty_rd_pread(r, r->cbuf, n, s->off + pos);
         if (rc) return rc;
         ZSTD_inBuffer in = {r->cbuf, n, 0};
         while (in.pos < in.size && ret != 0) {
@@ -624,9 +648,23 @@ int ty_rd_section(reader *r, const char *name, uint64_t lo, uint64_t hi,
         r->cbuf = b;
         r->ccap = (size_t)s->stored;
     }
-    int rc = rd_pread(r, r->cbuf, (size_t)s->stored, s->off);
+    int rc = ty_rd_pread(r, r->cbuf, (size_t)s->stored, s->off);
     if (rc) return rc;
     const unsigned char *f = r->cbuf;
+    int kind = s->stored >= STORE_RAW_HEAD ? store_raw_frame(f, s->stored, s->raw) : 0;
+    if (kind) { /* stored raw: read again straight into place */
+        void *dst = ty_malloc((size_t)s->raw + extra);
+        if (!dst) {
+            ty_seterr(r->err, r->errlen, "%s: out of memory for section '%s' (%llu bytes)",
+                      r->path, name, (unsigned long long)s->raw);
+            return TENYO_ERR_NOMEM;
+        }
+        rc = rd_raw(r, name, s, kind, dst);
+        if (rc) free(dst);
+        *out = rc ? NULL : dst;
+        *raw = s->raw;
+        return rc;
+    }
     unsigned long long fcs = ZSTD_getFrameContentSize(f, (size_t)s->stored);
     size_t fsz = ZSTD_findFrameCompressedSize(f, (size_t)s->stored);
     if (get_le32(f) != ZSTD_MAGICNUMBER || !(f[4] & 0x04) ||

@@ -2,10 +2,12 @@
  * read_rows.c — the sections of an index file into a ty_model: the sparse
  * rows (LEB128 pairs, decoded over threads by row ranges with the offsets
  * table), the int8 or float document vectors (big ones on a thread of
- * their own), and every other table (ty_rd_sections: one step per group
- * of sections, in the file's order), each bounded by the counts of the
- * build record and checked as it is read; with a lazy read, the rows are
- * left for their first use (ty_model_need_sparse, read.c).
+ * their own; a lazy read maps the codes of basis.q8 and docvec.q8 when
+ * they are stored raw, format.h), and every other table (ty_rd_sections:
+ * one step per group of sections, in the file's order), each bounded by
+ * the counts of the build record and checked as it is read; with a lazy
+ * read, the rows are left for their first use (ty_model_need_sparse,
+ * read.c).
  */
 #include "store/format.h"
 #include "store/reader.h"
@@ -17,6 +19,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -203,62 +206,116 @@ static int rd_sparse(reader *r, ty_model *m, const unsigned char *cp, uint64_t c
     return TENYO_OK;
 }
 
-/* A q8 section (rows x k int8, then rows f32 scales): dequantised into a
- * new float matrix *out when out is given, else its codes and scales kept
- * as they are in *codes and *scales (the document vectors: the index uses
- * the codes themselves, quant.c). */
-static int rd_q8(reader *r, const char *name, uint64_t rows, uint64_t k,
-                 float **out, int8_t **codes, float **scales) {
-    uint64_t sz, fl;
+static int rd_nomem(reader *r);
+
+#ifndef MAP_POPULATE /* Linux's: elsewhere the codes are paged in as read */
+#define MAP_POPULATE 0
+#endif
+
+/* rows f32 scales, little-endian at sc, checked (finite, >= 0) into sv. */
+static int q8_scales(reader *r, const char *name, const unsigned char *sc, uint64_t rows,
+                     float *sv) {
+    for (uint64_t i = 0; i < rows; i++) {
+        uint32_t bits = get_le32(sc + 4 * i);
+        memcpy(&sv[i], &bits, sizeof sv[i]);
+        if (!isfinite(sv[i]) || sv[i] < 0) {
+            ty_seterr(r->err, r->errlen, "%s: section '%s': scale of row %llu is %g",
+                      r->path, name, (unsigned long long)i, (double)sv[i]);
+            return TENYO_ERR_CORRUPT;
+        }
+    }
+    return TENYO_OK;
+}
+
+/* The codes of q8 section s (fl bytes of them, then rows scales) when it
+ * is stored raw (format.h, "Sections stored raw"): its head checked
+ * against the table, the pages holding the codes mapped read-only
+ * (populate: faulted in now), the scales read, checked and copied. 0 with
+ * *codes inside the mapping *map of *maplen bytes; 1 when the section is
+ * not stored raw or cannot be mapped (read it whole); or the error. */
+static int q8_map(reader *r, const char *name, const rd_sec *s, uint64_t rows, uint64_t fl,
+                  int populate, int8_t **codes, float **scales, void **map, size_t *maplen) {
+    unsigned char h[STORE_RAW_HEAD];
+    long pg = sysconf(_SC_PAGESIZE);
+    if (!fl || pg <= 0 || s->stored < sizeof h || fl > SIZE_MAX / 2) return 1;
+    int rc = ty_rd_pread(r, h, sizeof h, s->off);
+    if (rc) return rc;
+    int kind = store_raw_frame(h, s->stored, s->raw);
+    if (kind < 0) {
+        ty_seterr(r->err, r->errlen, "%s: section '%s' is not a raw frame of %llu bytes "
+                  "holding %llu", r->path, name, (unsigned long long)s->stored,
+                  (unsigned long long)s->raw);
+        return TENYO_ERR_CORRUPT;
+    }
+    if (!kind) return 1;
+    uint64_t at = s->off + STORE_RAW_HEAD, base = at - at % (uint64_t)pg;
+    size_t len = (size_t)(at - base + fl);
+    float *sv = ty_mallocarray(rows ? rows : 1, sizeof *sv);
+    unsigned char *sc = ty_malloc(rows ? (size_t)rows * 4 : 1);
+    if (!sv || !sc) {
+        free(sv);
+        free(sc);
+        return rd_nomem(r);
+    }
+    rc = ty_rd_pread(r, sc, (size_t)rows * 4, at + fl);
+    if (!rc) rc = q8_scales(r, name, sc, rows, sv);
+    free(sc);
+    void *p = rc ? MAP_FAILED
+                 : mmap(NULL, len, PROT_READ, MAP_SHARED | (populate ? MAP_POPULATE : 0), r->fd,
+                        (off_t)base);
+    if (p == MAP_FAILED) {
+        free(sv);
+        return rc ? rc : 1;
+    }
+    *map = p;
+    *maplen = len;
+    *codes = (int8_t *)p + (at - base);
+    *scales = sv;
+    return TENYO_OK;
+}
+
+/* A q8 section (rows x k int8, then rows f32 scales) into m: the basis'
+ * (doc 0: basis.q8, into basis_q and basis_qscale) or the documents'
+ * (docvec.q8, doc_q and doc_qscale), codes and scales kept as they are
+ * (the index uses the document codes themselves, quant.c). An index
+ * opened for queries (a lazy read of a file) maps the codes of a section
+ * stored raw (q8_map; the documents' faulted in at once, every one is
+ * scanned); otherwise the section is read whole, its checksum checked. */
+static int rd_q8(reader *r, ty_model *m, int doc) {
+    const char *name = doc ? "docvec.q8" : "basis.q8";
+    uint64_t rows = doc ? m->ndocs : m->nterms, k = m->dim, sz, fl;
+    int8_t **codes = doc ? &m->doc_q : &m->basis_q;
+    float **scales = doc ? &m->doc_qscale : &m->basis_qscale;
     void *p = NULL;
-    if (out) *out = NULL;
     if (ty_rd_mul3(rows, k + 4, 1, &sz) || ty_rd_mul3(rows, k, 1, &fl)) {
         ty_seterr(r->err, r->errlen, "%s: section '%s' too large", r->path, name);
         return TENYO_ERR_CORRUPT;
     }
+    int rc = 1;
+    if (r->lazy && !r->mem && r->fd >= 0) {
+        const rd_sec *s = ty_rd_locate(r, name, sz, sz, 0);
+        if (!s) return TENYO_ERR_CORRUPT;
+        rc = q8_map(r, name, s, rows, fl, doc, codes, scales, doc ? &m->doc_qmap : &m->basis_qmap,
+                    doc ? &m->doc_qmap_len : &m->basis_qmap_len);
+        if (rc <= 0) return rc;
+    }
     uint64_t raw;
-    int rc = ty_rd_section(r, name, sz, sz, 0, &p, &raw);
+    rc = ty_rd_section(r, name, sz, sz, 0, &p, &raw);
     if (rc) return rc;
-    float *x = out ? ty_mallocarray(fl ? fl : 1, sizeof *x) : NULL;
-    if (out && !x) {
+    float *sv = ty_mallocarray(rows ? rows : 1, sizeof *sv);
+    if (!sv) {
         free(p);
-        ty_seterr(r->err, r->errlen, "%s: out of memory for section '%s'", r->path, name);
-        return TENYO_ERR_NOMEM;
+        return rd_nomem(r);
     }
-    const int8_t *q = p;
-    const unsigned char *sc = (const unsigned char *)p + fl;
-    for (uint64_t i = 0; i < rows; i++) {
-        uint32_t bits = get_le32(sc + 4 * i);
-        float s;
-        memcpy(&s, &bits, sizeof s);
-        if (!isfinite(s) || s < 0) {
-            ty_seterr(r->err, r->errlen, "%s: section '%s': scale of row %llu is %g",
-                      r->path, name, (unsigned long long)i, (double)s);
-            free(p);
-            free(x);
-            return TENYO_ERR_CORRUPT;
-        }
-        if (x)
-            for (uint64_t j = 0; j < k; j++) x[i * k + j] = s * (float)q[i * k + j];
+    rc = q8_scales(r, name, (const unsigned char *)p + fl, rows, sv);
+    if (rc) {
+        free(p);
+        free(sv);
+        return rc;
     }
-    if (!out) { /* keep the codes (the buffer starts with them) */
-        float *sv = ty_mallocarray(rows ? rows : 1, sizeof *sv);
-        if (!sv) {
-            free(p);
-            ty_seterr(r->err, r->errlen, "%s: out of memory for section '%s'", r->path, name);
-            return TENYO_ERR_NOMEM;
-        }
-        for (uint64_t i = 0; i < rows; i++) {
-            uint32_t bits = get_le32(sc + 4 * i);
-            memcpy(&sv[i], &bits, sizeof sv[i]);
-        }
-        int8_t *c = realloc(p, (size_t)(fl ? fl : 1)); /* drop the scales' bytes */
-        *codes = c ? c : p;
-        *scales = sv;
-        return TENYO_OK;
-    }
-    free(p);
-    *out = x;
+    int8_t *c = realloc(p, (size_t)(fl ? fl : 1)); /* drop the scales' bytes */
+    *codes = c ? c : p;
+    *scales = sv;
     return TENYO_OK;
 }
 
@@ -325,7 +382,7 @@ typedef struct vec_job {
 
 static void *vec_run(void *arg) {
     vec_job *j = arg;
-    j->rc = rd_q8(&j->r, "docvec.q8", j->nd, j->k, NULL, &j->m->doc_q, &j->m->doc_qscale);
+    j->rc = rd_q8(&j->r, j->m, 1);
     return NULL;
 }
 
@@ -946,9 +1003,9 @@ static int rd_optional(reader *r, ty_model *m) {
 
 int ty_rd_vectors(reader *r, ty_model *m) {
     vec_job *vj = vec_start(r, m);
-    int rc = rd_q8(r, "basis.q8", m->nterms, m->dim, NULL, &m->basis_q, &m->basis_qscale);
+    int rc = rd_q8(r, m, 0);
     int basis_bad = rc != 0; /* before the vectors: its message wins */
-    if (!rc && !vj) rc = rd_q8(r, "docvec.q8", m->ndocs, m->dim, NULL, &m->doc_q, &m->doc_qscale);
+    if (!rc && !vj) rc = rd_q8(r, m, 1);
     return vec_finish(r, vj, rc, basis_bad);
 }
 
@@ -988,10 +1045,10 @@ int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         rc = ty_rd_vectors_defer(r, m); /* read on first use */
     } else if (!rc && r->version >= 2) {
         vj = vec_start(r, m);
-        rc = rd_q8(r, "basis.q8", m->nterms, m->dim, NULL, &m->basis_q, &m->basis_qscale);
+        rc = rd_q8(r, m, 0);
         basis_bad = rc != 0; /* before the vectors: its message wins */
         if (!rc && !vj)
-            rc = rd_q8(r, "docvec.q8", m->ndocs, m->dim, NULL, &m->doc_q, &m->doc_qscale);
+            rc = rd_q8(r, m, 1);
     } else if (!rc) {
         rc = rd_f32_vectors(r, m);
     }

@@ -57,6 +57,9 @@ void ty_rd_le_to_host(void *p, size_t n, size_t size);
 int ty_rd_mul3(uint64_t a, uint64_t b, uint64_t c, uint64_t *out);
 /* Load the build section into m's settings and counts. */
 int ty_rd_build(reader *r, ty_model *m, uint64_t *nnz);
+/* Read exactly n bytes of the file at off: 0, or TENYO_ERR_IO /
+ * _CORRUPT (short), the message naming the file. */
+int ty_rd_pread(reader *r, void *p, size_t n, uint64_t off);
 /* 1 when the file has a section of this name. */
 int ty_rd_has(const reader *r, const char *name);
 /* Read and check the header and section table. */
@@ -82,7 +85,8 @@ int ty_rd_leb_get(const unsigned char *p, uint64_t len, uint64_t *pos, uint64_t 
 int ty_rd_rows(reader *r, ty_model *m, uint64_t nnz);
 /* The int8 basis and document vectors (basis.q8, docvec.q8) into
  * m->basis_q / basis_qscale and m->doc_q / doc_qscale, the vectors on a
- * thread of their own when they are big enough. */
+ * thread of their own when they are big enough; a lazy read maps the
+ * codes of a section stored raw (m->basis_qmap, doc_qmap). */
 int ty_rd_vectors(reader *r, ty_model *m);
 /* A lazy read of format 2's vectors: both sections located and their sizes
  * checked now (r->deferred_vec, m->vec_deferred set), decoded by the first

@@ -1,11 +1,11 @@
 /*
  * write.c — a ty_model to an index file (store/), atomically: a temporary
  * file beside the path (ty_file_tmp, manifest.c), a header placeholder,
- * every section as one zstd frame in the order of format.h's table, the
- * real header over the placeholder, fsync, rename, fsync of the directory.
- * A crash at any point leaves the old file, or the new one, never half of
- * one. Also the one in-place write a base file ever gets: its "updated"
- * byte (ty_store_mark_updated).
+ * every section as one zstd frame (the int8 vectors raw in a skippable
+ * one, to be mapped: q8_begin) in format.h's order, the real header over
+ * the placeholder, fsync, rename, fsync of the directory. A crash at any
+ * point leaves the old file, or the new one, never half of one. (A base's
+ * one in-place write, its "updated" byte, is manifest.c's.)
  *
  * Design. The model is refused before a byte is written unless it passes
  * the reader's own invariant check (invariants.c), so every file written
@@ -174,6 +174,9 @@ typedef struct writer {
                                    by ty_store_rewrite) */
     ty_buf *sink;               /* ty_store_frame: the frame's bytes go
                                    here, not to a file */
+    int rawframe;               /* the current section is stored raw, not
+                                   compressed (sec_begin_raw) */
+    uint64_t rsum;              /* ... the FNV-1a of its content so far */
 } writer;
 
 /* Write all of p[0..n) at the current end of the temp file. */
@@ -215,6 +218,12 @@ static void wr_feed(writer *w, const void *p, size_t n, int end) {
             return;
         }
         if (n) memcpy(s->data + w->raw_fed, p, n);
+        w->raw_fed += n;
+        return;
+    }
+    if (w->rawframe) { /* stored as it is, hashed on the way */
+        w->rsum = ty_fnv1a_add(w->rsum, p, n);
+        wr_raw(w, p, n);
         w->raw_fed += n;
         return;
     }
@@ -272,10 +281,31 @@ static void sec_begin(writer *w, const char *name, uint64_t raw) {
     }
 }
 
+/* Start section `name` of raw bytes stored raw in a skippable frame
+ * (format.h, "Sections stored raw"): its 8-byte head now, the content as
+ * it is fed, the checksum by sec_end. */
+static void sec_begin_raw(writer *w, const char *name, uint64_t raw) {
+    sec_begin(w, name, raw);
+    if (w->rc) return;
+    unsigned char h[STORE_RAW_HEAD];
+    put_le32(h, STORE_RAW_MAGIC);
+    put_le32(h + 4, (uint32_t)(raw + STORE_RAW_SUM));
+    w->rawframe = 1;
+    w->rsum = TY_FNV1A_BASIS;
+    wr_raw(w, h, sizeof h);
+}
+
 /* Finish the current section; the fed size must match the pledge. */
 static void sec_end(writer *w) {
     wr_flush_stage(w);
-    wr_feed(w, NULL, 0, 1);
+    if (w->rawframe) { /* the content's checksum ends the frame */
+        unsigned char t[STORE_RAW_SUM];
+        put_le64(t, w->rsum);
+        wr_raw(w, t, sizeof t);
+        w->rawframe = 0;
+    } else {
+        wr_feed(w, NULL, 0, 1);
+    }
     if (w->rc) return;
     if (w->raw_fed != w->raw_want) { /* a bug in this file, not in input */
         ty_seterr(w->err, w->errlen, "%s: section '%s' wrote %llu of %llu bytes",
@@ -386,13 +416,24 @@ static void put_leb(writer *w, uint32_t v) {
     *p = (unsigned char)v;
 }
 
-/* A matrix (rows x k) as a q8 section: int8 rows (x ~= scale * q, scale =
- * max|row| / 127), then one f32 scale per row. Codes and scales the model
- * holds (loaded, or merged from updates) are written as they are; else the
- * float rows x are quantised (ty_q8_quantize). */
+/* A q8 section of a file begun stored raw, to be mapped (format.h,
+ * "Sections stored raw"), unless TENYO_Q8_FORMAT=1 or it is past a
+ * skippable frame's 4 GiB; in memory (the shards' pieces) raw content. */
+static void q8_begin(writer *w, const char *name, uint64_t n) {
+    const char *e = getenv("TENYO_Q8_FORMAT");
+    if (!w->mem && !w->sink && n <= UINT32_MAX - STORE_RAW_SUM && !(e && !strcmp(e, "1")))
+        sec_begin_raw(w, name, n);
+    else
+        sec_begin(w, name, n);
+}
+
+/* A matrix (rows x k) as a q8 section (q8_begin): int8 rows (x ~= scale *
+ * q, scale = max|row| / 127), then one f32 scale per row. Codes and scales
+ * the model holds (loaded, or merged from updates) are written as they
+ * are; else the float rows x are quantised (ty_q8_quantize). */
 static void put_q8(writer *w, const char *name, const float *x, const int8_t *codes,
                    const float *scales, uint64_t rows, uint64_t k) {
-    sec_begin(w, name, rows * k + 4 * rows);
+    q8_begin(w, name, rows * k + 4 * rows);
     if (codes && scales) {
         put_bytes(w, codes, (size_t)(rows * k));
         put_f32s(w, scales, rows);
@@ -958,31 +999,6 @@ done:
     return rc;
 }
 
-int ty_store_mark_updated(const char *path, char *err, size_t errlen) {
-    int fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
-    unsigned char h[STORE_FIXED];
-    struct stat st;
-    int rc = TENYO_ERR_IO;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-        pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h) {
-        ty_seterr(err, errlen, "%s: cannot mark the base as updated: %s", path,
-                  fd < 0 || errno ? strerror(errno) : "short read");
-        goto done;
-    }
-    rc = TENYO_OK;
-    if (memcmp(h, STORE_MAGIC, 8) || get_le32(h + 8) < 3 || h[STORE_UPDATED_AT] == 1)
-        goto done; /* formats 1-2 have no such byte; or already marked */
-    unsigned char one = 1;
-    if (pwrite(fd, &one, 1, STORE_UPDATED_AT) != 1 || fdatasync(fd) != 0) {
-        ty_seterr(err, errlen, "%s: cannot mark the base as updated: %s", path,
-                  strerror(errno));
-        rc = TENYO_ERR_IO;
-    }
-done:
-    if (fd >= 0) close(fd);
-    return rc;
-}
-
 /* ============================================================ rewrite */
 
 /* The sections write_sections writes, in its order: where a section put
@@ -1003,9 +1019,10 @@ static size_t layout_rank(const char *name) {
 }
 
 /* Copy section s of the file r reads, its frame byte for byte, into w as
- * one section, decompressing it on the way (into a small buffer, thrown
- * away) so that its zstd checksum and its raw size are checked: a damaged
- * frame stops the rewrite instead of being carried on. */
+ * one section, checking it on the way: a zstd frame is decompressed (into
+ * a small buffer, thrown away) so that its checksum and raw size are
+ * checked; a section stored raw (format.h) has its content's checksum
+ * compared. A damaged frame stops the rewrite instead of being carried on. */
 static void sec_copy(writer *w, reader *r, const rd_sec *s, ZSTD_DCtx *dctx,
                      unsigned char *buf, size_t cap, unsigned char *sink, size_t sinkcap) {
     if (w->rc) return;
@@ -1014,19 +1031,35 @@ static void sec_copy(writer *w, reader *r, const rd_sec *s, ZSTD_DCtx *dctx,
     w->sec[w->nsec].off = w->off;
     w->sec[w->nsec].raw = s->raw;
     ZSTD_DCtx_reset(dctx, ZSTD_reset_session_only);
-    uint64_t done = 0, raw = 0;
+    uint64_t done = 0, raw = 0, end = STORE_RAW_HEAD + s->raw, sum = TY_FNV1A_BASIS;
+    unsigned char tail[STORE_RAW_SUM];
+    int kind = -2; /* store_raw_frame's, once the first bytes are read */
     size_t left = 1; /* zstd's hint: 0 once the frame is whole */
     while (done < s->stored && !w->rc) {
         size_t n = s->stored - done < cap ? (size_t)(s->stored - done) : cap;
         ssize_t k = pread(r->fd, buf, n, (off_t)(s->off + done));
         if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) {
+        if (k <= 0 || (kind == -2 && k < STORE_RAW_HEAD && (uint64_t)k < s->stored)) {
             ty_seterr(w->err, w->errlen, "%s: cannot read section '%s': %s", r->path,
                       s->name, k < 0 ? strerror(errno) : "file ends early");
             w->rc = TENYO_ERR_IO;
             return;
         }
-        ZSTD_inBuffer in = {buf, (size_t)k, 0};
+        if (kind == -2) kind = k >= STORE_RAW_HEAD ? store_raw_frame(buf, s->stored, s->raw) : 0;
+        if (kind < 0) {
+            ty_seterr(w->err, w->errlen, "%s: section '%s': a raw frame of %llu bytes "
+                      "cannot hold %llu", r->path, s->name, (unsigned long long)s->stored,
+                      (unsigned long long)s->raw);
+            w->rc = TENYO_ERR_CORRUPT;
+            return;
+        }
+        ZSTD_inBuffer in = {buf, kind ? 0 : (size_t)k, 0};
+        for (uint64_t i = done; kind && i < done + (uint64_t)k; i++)
+            if (i >= end) tail[i - end] = buf[i - done]; /* the checksum's bytes */
+        uint64_t a = done > STORE_RAW_HEAD ? done : STORE_RAW_HEAD;
+        uint64_t b = done + (uint64_t)k < end ? done + (uint64_t)k : end;
+        if (kind && a < b) sum = ty_fnv1a_add(sum, buf + (a - done), (size_t)(b - a));
+        raw += kind && a < b ? b - a : 0;
         while (in.pos < in.size) {
             ZSTD_outBuffer out = {sink, sinkcap, 0};
             left = ZSTD_decompressStream(dctx, &out, &in);
@@ -1042,9 +1075,15 @@ static void sec_copy(writer *w, reader *r, const rd_sec *s, ZSTD_DCtx *dctx,
         done += (uint64_t)k;
     }
     if (w->rc) return;
-    if (left != 0 || raw != s->raw) {
+    if (kind > 0 && get_le64(tail) != sum) {
+        ty_seterr(w->err, w->errlen, "%s: section '%s' is damaged: checksum mismatch", r->path,
+                  s->name);
+        w->rc = TENYO_ERR_CORRUPT;
+        return;
+    }
+    if ((!kind && left != 0) || raw != s->raw) {
         ty_seterr(w->err, w->errlen, "%s: section '%s': frame %s (%llu of %llu bytes)",
-                  r->path, s->name, left ? "cut short" : "of the wrong size",
+                  r->path, s->name, !kind && left ? "cut short" : "of the wrong size",
                   (unsigned long long)raw, (unsigned long long)s->raw);
         w->rc = TENYO_ERR_CORRUPT;
         return;
@@ -1083,6 +1122,10 @@ static void rewrite_sections(writer *w, reader *r, const char *const *drop, int 
                 !strncmp(p->name, "tfidf.post", 16) ||
                 !strncmp(p->name, "abstracts", 16)) { /* frames inside: as the writer stores them */
                 sec_stored(w, p->name, p->data, p->len);
+            } else if (!strncmp(p->name, "basis.q8", 16) || !strncmp(p->name, "docvec.q8", 16)) {
+                q8_begin(w, p->name, p->len); /* stored raw, as the writer stores them */
+                put_bytes(w, p->data, (size_t)p->len);
+                sec_end(w);
             } else {
                 sec_begin(w, p->name, p->len);
                 put_bytes(w, p->data, (size_t)p->len);

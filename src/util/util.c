@@ -187,14 +187,17 @@ int ty_once_run(ty_once *o, int (*fn)(void *arg), void *arg) {
     return o->rc;
 }
 
-uint64_t ty_fnv1a_std(const void *p, size_t n) {
+uint64_t ty_fnv1a_add(uint64_t h, const void *p, size_t n) {
     const unsigned char *s = p;
-    uint64_t h = 14695981039346656037ull; /* FNV-1a 64's offset basis */
     for (size_t i = 0; i < n; i++) {
         h ^= s[i];
         h *= 1099511628211ull;
     }
     return h;
+}
+
+uint64_t ty_fnv1a_std(const void *p, size_t n) {
+    return ty_fnv1a_add(TY_FNV1A_BASIS, p, n);
 }
 
 uint64_t ty_fnv1a(const void *p, size_t n) {

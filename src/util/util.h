@@ -122,6 +122,11 @@ uint64_t ty_fnv1a(const void *p, size_t n);
 /* FNV-1a 64 as published (offset basis 14695981039346656037): format-3
  * header checksums. */
 uint64_t ty_fnv1a_std(const void *p, size_t n);
+/* FNV-1a 64's published offset basis, and the hash of more bytes after
+ * those hashed to h: ty_fnv1a_add(TY_FNV1A_BASIS, p, n) is
+ * ty_fnv1a_std(p, n), and a hash can be taken a piece at a time. */
+#define TY_FNV1A_BASIS 14695981039346656037ull
+uint64_t ty_fnv1a_add(uint64_t h, const void *p, size_t n);
 
 /* Little-endian integers in serialised blobs (ivf.c, linear.c). */
 static inline void ty_put_le32(unsigned char *p, uint32_t v) {
