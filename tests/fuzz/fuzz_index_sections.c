@@ -176,6 +176,13 @@ static int split_base(const unsigned char *f, size_t n) {
         s->raw = malloc(s->rawlen ? s->rawlen : 1);
         if (!s->frame || !s->raw) return -1;
         memcpy(s->frame, f + off, s->stored);
+        /* a section stored raw (a skippable frame: magic, size, content,
+         * 8-byte sum; store/format.h) holds its content as it is */
+        if (s->stored >= 8 && le32(s->frame) == 0x184D2A5Eu &&
+            s->stored == 8 + s->rawlen + 8 && le32(s->frame + 4) == s->rawlen + 8) {
+            memcpy(s->raw, s->frame + 8, s->rawlen);
+            continue;
+        }
         size_t d = ZSTD_decompress(s->raw, s->rawlen, s->frame, s->stored);
         if (ZSTD_isError(d) || d != s->rawlen) return -1;
     }
