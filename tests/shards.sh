@@ -18,10 +18,11 @@ ok() { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 
 # info's lines that do not depend on how the index is stored (a sharded
-# index is written without the keyword index and the term facts: its kw
-# index, keywords and term facts lines differ; its queries do not)
+# index is written without the keyword index, the term facts and the
+# stored postings, its strings in docmeta's layout 1: those lines differ;
+# its queries do not)
 content() {
-  "$TENYO" info "$1" | sed -e '/^index /d; /^shards /d; /^abstracts /d; /^kw index /d; /^keywords /d; /^term facts /d; /^sections /,$d'
+  "$TENYO" info "$1" | sed -e '/^index /d; /^shards /d; /^abstracts /d; /^kw index /d; /^keywords /d; /^term facts /d; /^postings /d; /^docmeta /d; /^sections /,$d'
 }
 # same NAME ONE SHARDED ID: every query and check output equal
 same() {
@@ -55,6 +56,13 @@ if "$TENYO" info "$D/s3.tny" | grep -q '^term facts none stored' && "$TENYO" inf
   ok shards_info_termfacts
 else
   bad "shards_info_termfacts ($("$TENYO" info "$D/s3.tny" | grep '^term'; "$TENYO" info "$D/one.tny" | grep '^term'))"
+fi
+# how the shards hold their rows and strings, said as for any index
+if "$TENYO" info "$D/s3.tny" | grep -q '^postings   none stored: .*(a sharded index is written without them)' &&
+   "$TENYO" info "$D/s3.tny" | grep -q '^docmeta    layout 1: '; then
+  ok shards_info_postings_docmeta
+else
+  bad "shards_info_postings_docmeta ($("$TENYO" info "$D/s3.tny" | grep -E '^(postings|docmeta)' | tr '\n' ' '))"
 fi
 if "$TENYO" info "$D/s3.tny" | grep -q '^shards     3 (documents, bytes: 66 [0-9]* 67 [0-9]* 67 [0-9]*)$'; then
   ok shards_info_names_the_shards

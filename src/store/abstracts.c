@@ -1,6 +1,7 @@
 /*
  * abstracts.c — the optional section "abstracts" (store/): packed for the
- * writer (ty_abs_pack), and the ty_abs handle that reads it (ty_abs_get,
+ * writer (ty_abs_pack, and ty_abs_frame: packed and framed as the writer
+ * stores it), and the ty_abs handle that reads it (ty_abs_get,
  * ty_abs_compose, ty_abs_bytes, ty_abs_free).
  *
  * Why a file of its own: unlike every other section, this one is not
@@ -117,6 +118,15 @@ done:
     ty_buf_free(&pay);
     free(tab);
     free(zb);
+    return rc;
+}
+
+int ty_abs_frame(const ty_model *m, ty_buf *frame, uint64_t *raw, char *err, size_t errlen) {
+    ty_buf ab = {0};
+    int rc = ty_abs_pack(m, &ab, err, errlen);
+    if (!rc) rc = ty_store_frame_stored(ab.p, ab.len, frame, err, errlen);
+    *raw = ab.len;
+    ty_buf_free(&ab);
     return rc;
 }
 

@@ -394,6 +394,10 @@ int ty_blob_index(const char *blob, uint64_t len, uint64_t n, uint64_t *off, int
  * of the section "abstracts" into out (abstracts.c): 0, or the status with
  * the message in err. */
 int ty_abs_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen);
+/* The section packed (ty_abs_pack) and framed as the writer stores it: a
+ * frame of stored blocks (ty_store_frame_stored), *raw its content's
+ * bytes. 0, or the status with err. */
+int ty_abs_frame(const ty_model *m, ty_buf *frame, uint64_t *raw, char *err, size_t errlen);
 /* A handle on the section "abstracts" of the file open as fd (dup'd: the
  * handle keeps the file as it was when opened) at off (stored bytes of its
  * frame, raw decompressed), for ndocs documents; path is copied, for

@@ -514,9 +514,8 @@ static void put_f16(writer *w, const ty_model *m) {
 }
 
 /* The abstracts section made beside the other sections (ty_store_write
- * with m->write_threads > 1): packed (abstracts.c) and its frame made
- * (ty_store_frame_stored: its blocks are frames of their own, read in
- * place by a lookup), the same bytes as made in turn. */
+ * with m->write_threads > 1): packed and framed by ty_abs_frame, the same
+ * bytes as made in turn. */
 typedef struct abs_ahead {
     const ty_model *m;
     ty_buf frame;              /* the section's frame */
@@ -529,11 +528,7 @@ typedef struct abs_ahead {
 
 static void *abs_main(void *ud) {
     abs_ahead *a = ud;
-    ty_buf ab = {0};
-    a->rc = ty_abs_pack(a->m, &ab, a->err, sizeof a->err);
-    if (!a->rc) a->rc = ty_store_frame_stored(ab.p, ab.len, &a->frame, a->err, sizeof a->err);
-    a->raw = ab.len;
-    ty_buf_free(&ab);
+    a->rc = ty_abs_frame(a->m, &a->frame, &a->raw, a->err, sizeof a->err);
     return NULL;
 }
 
@@ -655,14 +650,11 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
         }
         sec_frame(w, "abstracts", aa->raw, aa->frame.p, aa->frame.len);
     } else if (m->abs_text && !w->no_abs && !w->rc) {
-        ty_buf ab = {0};
-        int rc = ty_abs_pack(m, &ab, w->err, w->errlen);
-        if (rc) {
-            w->rc = rc;
-        } else {
-            sec_stored(w, "abstracts", ab.p, ab.len);
-        }
-        ty_buf_free(&ab);
+        ty_buf f = {0};
+        uint64_t raw = 0;
+        if ((w->rc = ty_abs_frame(m, &f, &raw, w->err, w->errlen)) == TENYO_OK)
+            sec_frame(w, "abstracts", raw, f.p, f.len);
+        ty_buf_free(&f);
     }
 }
 
