@@ -919,6 +919,40 @@ TY_TEST(model_q8_kernels_agree) {
     free(s1);
 }
 
+/* ty_q8_adopt's row statistics (byte sum, 1 / sqrt of the sum of squares:
+ * what an open computes over every mapped row) equal the plain sums, bit
+ * for bit, whatever the row length: multiples of 16 bytes and not, the
+ * extremes -128 and 127 included. */
+TY_TEST(model_q8_adopt_row_stats) {
+    const size_t ks[] = {1, 7, 16, 100, 256, 257};
+    for (size_t t = 0; t < sizeof ks / sizeof ks[0]; t++) {
+        size_t k = ks[t], n = 37;
+        int8_t *q = malloc(n * k);
+        CHECK(q);
+        uint64_t st = 11 + t;
+        for (size_t i = 0; i < n * k; i++) {
+            st = st * 6364136223846793005ull + 1442695040888963407ull;
+            q[i] = (int8_t)(int)((st >> 33) % 256 - 128);
+        }
+        memset(q, -128, k);     /* row 0: the extreme */
+        memset(q + k, 127, k);  /* row 1 */
+        memset(q + 2 * k, 0, k); /* row 2: zero, scale 0 */
+        ty_q8 v;
+        CHECK_EQ_INT(ty_q8_adopt(&v, q, n, k), TENYO_OK);
+        for (size_t d = 0; d < n; d++) {
+            int64_t s1 = 0, s2 = 0;
+            for (size_t j = 0; j < k; j++) {
+                s1 += q[d * k + j];
+                s2 += (int64_t)q[d * k + j] * q[d * k + j];
+            }
+            float sc = s2 > 0 ? (float)(1.0 / sqrt((double)s2)) : 0.f;
+            CHECKF(v.sum[d] == s1 && memcmp(&v.scale[d], &sc, sizeof sc) == 0,
+                   "k %zu row %zu: sum %d / %lld", k, d, v.sum[d], (long long)s1);
+        }
+        ty_q8_free(&v); /* frees q: adopted */
+    }
+}
+
 /* The batched scan gives each query exactly what the one-query scan gives
  * it, with every kernel, for query counts around the register block of 8
  * and the block of 32, row counts around the panel of 32 and the block, and

@@ -884,6 +884,37 @@ void ty_q8_dots(const ty_q8 *v, const float *x, float *scores) {
 
 _Static_assert((int64_t)TY_MAX_DIM * 128 * 128 < INT32_MAX, "ty_q8_adopt's 32-bit sums");
 
+#ifdef TY_X86
+/* A row's byte sum and sum of squares, 16 bytes a step widened to 16 bits
+ * (madd: pairs of products into 32 bits), the same integers as the loop in
+ * ty_q8_adopt: an open of an index whose codes are mapped spends its time
+ * here (the codes of 60k documents, 15.7 MB: 6.5 ms in the plain loop). */
+__attribute__((target("avx2"))) static void row_stats_avx2(const int8_t *r, size_t k,
+                                                           int32_t *s1o, int32_t *s2o) {
+    __m256i a1 = _mm256_setzero_si256(), a2 = _mm256_setzero_si256();
+    const __m256i one = _mm256_set1_epi16(1);
+    size_t j = 0;
+    for (; j + 16 <= k; j += 16) {
+        __m256i x = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(r + j)));
+        a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(x, one));
+        a2 = _mm256_add_epi32(a2, _mm256_madd_epi16(x, x));
+    }
+    int32_t v1[8], v2[8], s1 = 0, s2 = 0;
+    _mm256_storeu_si256((__m256i *)(void *)v1, a1);
+    _mm256_storeu_si256((__m256i *)(void *)v2, a2);
+    for (int t = 0; t < 8; t++) {
+        s1 += v1[t];
+        s2 += v2[t];
+    }
+    for (; j < k; j++) {
+        s1 += r[j];
+        s2 += (int32_t)r[j] * r[j];
+    }
+    *s1o = s1;
+    *s2o = s2;
+}
+#endif
+
 int ty_q8_adopt(ty_q8 *out, int8_t *q, uint64_t n, size_t k) {
     memset(out, 0, sizeof *out);
     out->n = n;
@@ -897,21 +928,32 @@ int ty_q8_adopt(ty_q8 *out, int8_t *q, uint64_t n, size_t k) {
         return TENYO_ERR_NOMEM;
     }
     out->q = q;
+#ifdef TY_X86
+    pthread_once(&kernel_once, pick_kernel); /* __builtin_cpu_init */
+    int avx2 = has_avx2();
+#endif
     for (uint64_t d = 0; d < n; d++) {
         const int8_t *r = q + d * k;
         /* 32 bits suffice (k <= TY_MAX_DIM, so s2 <= k * 128^2 < 2^31)
          * and let the loop vectorise: opening a 1M index spent 0.2 s here
          * with 64-bit sums */
         int32_t s1 = 0, s2 = 0;
-        size_t j = 0;
-        for (; j + 64 <= k; j += 64) /* a fixed inner count: gcc -O2 vectorises it */
-            for (size_t t = 0; t < 64; t++) {
-                s1 += r[j + t];
-                s2 += (int32_t)r[j + t] * r[j + t];
+#ifdef TY_X86
+        if (avx2)
+            row_stats_avx2(r, k, &s1, &s2);
+        else
+#endif
+        {
+            size_t j = 0;
+            for (; j + 64 <= k; j += 64) /* a fixed inner count: gcc -O2 vectorises it */
+                for (size_t t = 0; t < 64; t++) {
+                    s1 += r[j + t];
+                    s2 += (int32_t)r[j + t] * r[j + t];
+                }
+            for (; j < k; j++) {
+                s1 += r[j];
+                s2 += (int32_t)r[j] * r[j];
             }
-        for (; j < k; j++) {
-            s1 += r[j];
-            s2 += (int32_t)r[j] * r[j];
         }
         out->sum[d] = s1;
         out->scale[d] = s2 > 0 ? (float)(1.0 / sqrt((double)s2)) : 0.f;
