@@ -1196,6 +1196,22 @@ static int same_vector_answers(tenyo_index *x, tenyo_index *y) {
     return same;
 }
 
+/* 1 when ty_store_rewrite with nothing put or dropped gives back the file
+ * at path byte for byte (*len, when given: its bytes). */
+static int rewrite_same_bytes(const char *path, size_t *len) {
+    char err[512];
+    size_t al = 0, bl = 0;
+    char *a = ty_test_slurp(path, &al);
+    int rc = ty_store_rewrite(path, NULL, 0, NULL, 0, NULL, err, sizeof err);
+    if (rc) fprintf(stderr, "  rewrite: %s\n", err);
+    char *b = rc ? NULL : ty_test_slurp(path, &bl);
+    int same = a && b && al == bl && memcmp(a, b, al) == 0;
+    if (len) *len = al;
+    free(a);
+    free(b);
+    return same;
+}
+
 /* Bytes of section name's frame in m's table (0: none), its raw in *raw. */
 static uint64_t section_stored(const ty_model *m, const char *name, uint64_t *raw) {
     for (int i = 0; i < m->nsections; i++)
@@ -1248,16 +1264,8 @@ TY_TEST(api_q8_mapped_same_answers) {
     }
     tenyo_index_free(x);
     tenyo_index_free(y);
-    size_t fl = 0, gl = 0;
-    char *img = ty_test_slurp(p, &fl);
-    FILE *fo = fopen(r, "wb");
-    CHECK(img && fo && fwrite(img, 1, fl, fo) == fl);
-    if (fo) fclose(fo);
-    CHECK_EQ_INT(ty_store_rewrite(r, NULL, 0, NULL, 0, NULL, err, sizeof err), TENYO_OK);
-    char *again = ty_test_slurp(r, &gl);
-    CHECK(again && gl == fl && memcmp(again, img, fl) == 0);
-    free(img);
-    free(again);
+    CHECK_EQ_INT(ty_test_copy(p, r), 0);
+    CHECK(rewrite_same_bytes(r, NULL));
 }
 
 /* A byte of the mapped codes damaged: an open for queries reads only the
@@ -1543,13 +1551,9 @@ TY_TEST(api_rewrite_copies_a_wide_stored_section) {
     ty_secput put = {"tfidf.post", big, n};
     CHECK_EQ_INT(ty_store_rewrite(q, NULL, 0, &put, 1, NULL, err, sizeof err), TENYO_OK);
     free(big);
-    size_t al = 0, bl = 0;
-    char *a = ty_test_slurp(q, &al);
-    CHECKF(ty_store_rewrite(q, NULL, 0, NULL, 0, NULL, err, sizeof err) == TENYO_OK, "%s", err);
-    char *b = ty_test_slurp(q, &bl);
-    CHECK(a && b && al == bl && al > n && memcmp(a, b, al) == 0);
-    free(a);
-    free(b);
+    size_t al = 0;
+    CHECK(rewrite_same_bytes(q, &al));
+    CHECK(al > n);
     remove(q);
 }
 
