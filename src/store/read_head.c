@@ -527,26 +527,34 @@ static int not_one_frame(reader *r, const char *name, const rd_sec *s) {
     return TENYO_ERR_CORRUPT;
 }
 
+/* A section stored raw of head kind < 0 (what store_raw_frame says of a
+ * head that names the raw frame but not its sizes): refused. */
+static int rd_raw_bad(reader *r, const char *name, const rd_sec *s) {
+    ty_seterr(r->err, r->errlen, "%s: section '%s' is not a raw frame of %llu bytes "
+              "holding %llu", r->path, name, (unsigned long long)s->stored,
+              (unsigned long long)s->raw);
+    return TENYO_ERR_CORRUPT;
+}
+
+/* The content of a section stored raw (dst, s->raw bytes) against the
+ * checksum t that ends its frame. */
+static int rd_raw_sum(reader *r, const char *name, const rd_sec *s, const void *dst,
+                      const unsigned char *t) {
+    if (get_le64(t) == ty_fnv1a_std(dst, (size_t)s->raw)) return TENYO_OK;
+    ty_seterr(r->err, r->errlen, "%s: section '%s' is damaged: checksum mismatch", r->path,
+              name);
+    return TENYO_ERR_CORRUPT;
+}
+
 /* A section stored raw (format.h, "Sections stored raw"; kind: what
  * store_raw_frame says of its head) read into dst (s->raw bytes) with
  * pread, and its checksum compared: the whole read of such a section. */
 static int rd_raw(reader *r, const char *name, const rd_sec *s, int kind, void *dst) {
-    if (kind < 0) {
-        ty_seterr(r->err, r->errlen, "%s: section '%s' is not a raw frame of %llu bytes "
-                  "holding %llu", r->path, name, (unsigned long long)s->stored,
-                  (unsigned long long)s->raw);
-        return TENYO_ERR_CORRUPT;
-    }
+    if (kind < 0) return rd_raw_bad(r, name, s);
     unsigned char t[STORE_RAW_SUM];
     int rc = ty_rd_pread(r, dst, (size_t)s->raw, s->off + STORE_RAW_HEAD);
     if (!rc) rc = ty_rd_pread(r, t, sizeof t, s->off + STORE_RAW_HEAD + s->raw);
-    if (rc) return rc;
-    if (get_le64(t) != ty_fnv1a_std(dst, (size_t)s->raw)) {
-        ty_seterr(r->err, r->errlen, "%s: section '%s' is damaged: checksum mismatch", r->path,
-                  name);
-        return TENYO_ERR_CORRUPT;
-    }
-    return TENYO_OK;
+    return rc ? rc : rd_raw_sum(r, name, s, dst, t);
 }
 
 /* A big section's frame decoded into dst (s->raw bytes) as it is read, a
@@ -652,14 +660,16 @@ int ty_rd_section(reader *r, const char *name, uint64_t lo, uint64_t hi,
     if (rc) return rc;
     const unsigned char *f = r->cbuf;
     int kind = s->stored >= STORE_RAW_HEAD ? store_raw_frame(f, s->stored, s->raw) : 0;
-    if (kind) { /* stored raw: read again straight into place */
+    if (kind < 0) return rd_raw_bad(r, name, s);
+    if (kind) { /* stored raw: the content is in the frame already read */
         void *dst = ty_malloc((size_t)s->raw + extra);
         if (!dst) {
             ty_seterr(r->err, r->errlen, "%s: out of memory for section '%s' (%llu bytes)",
                       r->path, name, (unsigned long long)s->raw);
             return TENYO_ERR_NOMEM;
         }
-        rc = rd_raw(r, name, s, kind, dst);
+        if (s->raw) memcpy(dst, f + STORE_RAW_HEAD, (size_t)s->raw);
+        rc = rd_raw_sum(r, name, s, dst, f + STORE_RAW_HEAD + s->raw);
         if (rc) free(dst);
         *out = rc ? NULL : dst;
         *raw = s->raw;
