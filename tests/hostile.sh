@@ -312,15 +312,24 @@ contains "$D/err" "section 'abstracts' is damaged" hostile_info_abstracts_named
 # documents, a damaged frame of ids by a query by id (tests/dmflip.py)
 TENYO_DOCMETA_FORMAT=1 "$T" index -q -o "$D/dm1.tny" "$D/noopen.jsonl" 2>/dev/null
 "$T" index -q -o "$D/dm2.tny" "$D/noopen.jsonl" 2>/dev/null
-same=0; diffs=
-for q in "search @ 電池" "search @ センサ 制御" "similar @ SAMPLE-142" "similar @ --text 樹脂組成物" \
-         "ideas @ SAMPLE-001" "match @ --text 電池の熱管理" "search @ 電池 --date-from 2022-01 --applicant 株式会社"; do
-  a=$(echo "$q" | sed "s#@#$D/dm2.tny#"); b=$(echo "$q" | sed "s#@#$D/dm1.tny#")
-  # shellcheck disable=SC2086
-  "$T" $a --json 2>&1 | sed "s#$D/dm2.tny#IDX#g" >"$D/dm_a"; "$T" $b --json 2>&1 | sed "s#$D/dm1.tny#IDX#g" >"$D/dm_b"
-  if cmp -s "$D/dm_a" "$D/dm_b" && [ -s "$D/dm_a" ]; then same=$((same+1)); else diffs="$diffs; $q"; fi
-done
-if [ "$same" = 7 ]; then ok hostile_docmeta_old_layout_same_answers; else bad "hostile_docmeta_old_layout_same_answers ($same/7 the same$diffs)"; fi
+# same_answers NAME NEW OLD QUERY...: each query (@ standing for the index)
+# prints the same --json on NEW as on OLD, the index's path read as IDX
+same_answers() {
+  sa_name=$1 sa_new=$2 sa_old=$3
+  shift 3
+  sa_same=0 sa_n=0 sa_diffs=
+  for q in "$@"; do
+    sa_n=$((sa_n+1))
+    a=$(echo "$q" | sed "s#@#$sa_new#"); b=$(echo "$q" | sed "s#@#$sa_old#")
+    # shellcheck disable=SC2086
+    "$T" $a --json 2>&1 | sed "s#$sa_new#IDX#g" >"$D/sa_a"; "$T" $b --json 2>&1 | sed "s#$sa_old#IDX#g" >"$D/sa_b"
+    if cmp -s "$D/sa_a" "$D/sa_b" && [ -s "$D/sa_a" ]; then sa_same=$((sa_same+1)); else sa_diffs="$sa_diffs; $q"; fi
+  done
+  if [ "$sa_same" = "$sa_n" ]; then ok "$sa_name"; else bad "$sa_name ($sa_same/$sa_n the same$sa_diffs)"; fi
+}
+same_answers hostile_docmeta_old_layout_same_answers "$D/dm2.tny" "$D/dm1.tny" \
+  "search @ 電池" "search @ センサ 制御" "similar @ SAMPLE-142" "similar @ --text 樹脂組成物" \
+  "ideas @ SAMPLE-001" "match @ --text 電池の熱管理" "search @ 電池 --date-from 2022-01 --applicant 株式会社"
 "$T" info "$D/dm1.tny" >"$D/out" 2>&1
 contains "$D/out" "docmeta" hostile_docmeta_old_layout_opens
 cp "$D/dm2.tny" "$D/dmb.tny"
@@ -344,15 +353,9 @@ contains "$D/err" "section 'docmeta' is damaged: frame of ids 0 (documents 0..19
 # reads the vectors and by check, naming the section
 TENYO_Q8_FORMAT=1 "$T" index -q -o "$D/q1.tny" "$D/noopen.jsonl" 2>/dev/null
 "$T" index -q -o "$D/q2.tny" "$D/noopen.jsonl" 2>/dev/null
-same=0; diffs=
-for q in "similar @ SAMPLE-142" "similar @ --text 樹脂組成物" "similar @ --text 電池の熱管理 --mode lsa" \
-         "ideas @ SAMPLE-001" "match @ --text 電池の熱管理" "search @ 電池"; do
-  a=$(echo "$q" | sed "s#@#$D/q2.tny#"); b=$(echo "$q" | sed "s#@#$D/q1.tny#")
-  # shellcheck disable=SC2086
-  "$T" $a --json 2>&1 | sed "s#$D/q2.tny#IDX#g" >"$D/q_a"; "$T" $b --json 2>&1 | sed "s#$D/q1.tny#IDX#g" >"$D/q_b"
-  if cmp -s "$D/q_a" "$D/q_b" && [ -s "$D/q_a" ]; then same=$((same+1)); else diffs="$diffs; $q"; fi
-done
-if [ "$same" = 6 ]; then ok hostile_q8_zstd_frames_same_answers; else bad "hostile_q8_zstd_frames_same_answers ($same/6 the same$diffs)"; fi
+same_answers hostile_q8_zstd_frames_same_answers "$D/q2.tny" "$D/q1.tny" \
+  "similar @ SAMPLE-142" "similar @ --text 樹脂組成物" "similar @ --text 電池の熱管理 --mode lsa" \
+  "ideas @ SAMPLE-001" "match @ --text 電池の熱管理" "search @ 電池"
 # flip byte AT (from the frame's start; -N: N bytes into the codes) of section NAME of FILE
 q8flip() { py 'import sys, struct
 p, name, at = sys.argv[1], sys.argv[2].encode(), int(sys.argv[3])
