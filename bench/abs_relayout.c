@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bench.h"
+#include "relayout.h"
 
 int main(int argc, char **argv) {
     if (argc != 3) {
@@ -47,19 +47,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "abs_relayout: %s\n", err);
         return 1;
     }
-    if (bench_copy_file(argv[1], argv[2])) {
-        fprintf(stderr, "abs_relayout: cannot copy %s to %s: %s\n", argv[1], argv[2],
-                strerror(errno));
-        return 1;
-    }
     ty_secput put = {"abstracts", p, len};
     uint64_t bytes = 0;
-    rc = ty_store_rewrite(argv[2], NULL, 0, &put, 1, &bytes, err, sizeof err);
+    rc = relayout_copy("abs_relayout", argv[1], argv[2], &put, 1, &bytes);
     tenyo_index_free(x);
-    if (rc) {
-        fprintf(stderr, "abs_relayout: %s\n", err);
-        return 1;
-    }
+    if (rc) return 1;
     printf("%s: %llu bytes, abstracts (%llu bytes) in stored blocks, %.1f s\n", argv[2],
            (unsigned long long)bytes, (unsigned long long)len, ty_now() - t0);
     return 0;

@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bench.h"
+#include "relayout.h"
 
 int main(int argc, char **argv) {
     if (argc < 3) {
@@ -59,19 +59,11 @@ int main(int argc, char **argv) {
     fprintf(stderr, "kw_relayout: %llu records, layout 2 of %llu bytes raw, %.1f s\n",
             (unsigned long long)x->m.ndocs, (unsigned long long)out.len, ty_now() - t0);
     tenyo_index_free(x);
-    if (bench_copy_file(argv[1], argv[2])) {
-        fprintf(stderr, "kw_relayout: cannot copy %s to %s: %s\n", argv[1], argv[2],
-                strerror(errno));
-        return 1;
-    }
     ty_secput put = {"keywords", out.p, out.len};
     uint64_t bytes = 0;
-    rc = ty_store_rewrite(argv[2], NULL, 0, &put, 1, &bytes, err, sizeof err);
+    rc = relayout_copy("kw_relayout", argv[1], argv[2], &put, 1, &bytes);
     ty_buf_free(&out);
-    if (rc) {
-        fprintf(stderr, "kw_relayout: %s\n", err);
-        return 1;
-    }
+    if (rc) return 1;
     printf("%s: %llu bytes, keyword section in layout 2\n", argv[2], (unsigned long long)bytes);
     return 0;
 }

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
+#include "relayout.h"
 
 /* rows x k codes, then rows f32 scales little-endian: a q8 section's
  * content (malloc'd), or NULL. */
@@ -68,20 +68,12 @@ int main(int argc, char **argv) {
         fprintf(stderr, "q8_relayout: out of memory\n");
         return 1;
     }
-    if (bench_copy_file(argv[1], argv[2])) {
-        fprintf(stderr, "q8_relayout: cannot copy %s to %s: %s\n", argv[1], argv[2],
-                strerror(errno));
-        return 1;
-    }
     ty_secput put[2] = {{"basis.q8", b, bl}, {"docvec.q8", d, dl}};
     uint64_t bytes = 0;
-    rc = ty_store_rewrite(argv[2], NULL, 0, put, 2, &bytes, err, sizeof err);
+    rc = relayout_copy("q8_relayout", argv[1], argv[2], put, 2, &bytes);
     free(b);
     free(d);
-    if (rc) {
-        fprintf(stderr, "q8_relayout: %s\n", err);
-        return 1;
-    }
+    if (rc) return 1;
     printf("%s: %llu bytes, basis.q8 (%llu bytes) and docvec.q8 (%llu bytes) stored raw, "
            "%.1f s\n", argv[2], (unsigned long long)bytes, (unsigned long long)bl,
            (unsigned long long)dl, ty_now() - t0);
