@@ -15,6 +15,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -1774,4 +1775,113 @@ TY_TEST(store_shards_collect) {
     CHECKF(ty_store_write(&m, sh, err, sizeof err) == 0, "%s", err);
     ty_model_free(&m);
     CHECK_EQ_INT(ty_shards_collect(sh), 3);
+}
+
+/* The sparse rows a block at a time (store/rows.c): a lazy read decodes
+ * the blocks of the documents asked (ty_model_need_rows) into the same
+ * columns and weights as an eager read, leaves the other blocks
+ * undecoded, then decodes the rest on the first whole use, the counts'
+ * bytes handed on as the whole decode does; four threads asking for rows
+ * at once read the same; a bad value inside one block refuses that
+ * block's readers with the whole read's message and not the others. */
+static int st_rows_same(const ty_model *a, const ty_model *b, uint64_t d) {
+    uint64_t s = a->tfidf.rowptr[d], e = a->tfidf.rowptr[d + 1];
+    if (s != b->tfidf.rowptr[d] || e != b->tfidf.rowptr[d + 1]) return 0;
+    return e == s || (!memcmp(a->tfidf.col + s, b->tfidf.col + s, (e - s) * 4) &&
+                      !memcmp(a->tfidf.val + s, b->tfidf.val + s, (e - s) * 4));
+}
+
+typedef struct {
+    ty_model *m;
+    uint64_t seed;
+    int rc;
+} st_rows_job;
+
+static void *st_rows_thread(void *arg) {
+    st_rows_job *j = arg;
+    uint64_t x = j->seed;
+    for (int i = 0; i < 200 && !j->rc; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        uint64_t d = (x >> 33) % j->m->ndocs;
+        j->rc = ty_model_need_rows(j->m, &d, 1, sizeof d, NULL, 0);
+    }
+    return NULL;
+}
+
+TY_TEST(store_rows_by_block) {
+    ty_model a, e, z;
+    char path[512], bad[512], err[ST_ERRLEN] = "", err1[ST_ERRLEN] = "";
+    st_path(path, sizeof path, "rows.idx");
+    st_path(bad, sizeof bad, "rows_bad.idx");
+    CHECK(st_make(&a, 300, 50, 4, 2, 5) == 0);
+    uint64_t nnz = a.tfidf.rowptr[300];
+    a.tf = ty_mallocarray(nnz + 1, sizeof *a.tf);
+    CHECK(a.tf != NULL);
+    for (uint64_t j = 0; j < nnz; j++) a.tf[j] = 1 + (uint32_t)(j % 5);
+    CHECKF(ty_store_write(&a, path, err, sizeof err) == 0, "%s", err);
+    ty_model_free(&a);
+    CHECKF(ty_store_read(path, &e, err, sizeof err) == 0, "%s", err);
+    CHECKF(ty_store_read_lazy(path, &z, err, sizeof err) == 0, "%s", err);
+    uint64_t docs[4] = {0, 17, 299, 150};
+    CHECKF(ty_model_need_rows(&z, docs, 4, sizeof *docs, err, sizeof err) == 0, "%s", err);
+    CHECK(!ty_model_rows_decoded(&z));
+    for (int i = 0; i < 4; i++) CHECKF(st_rows_same(&e, &z, docs[i]), "doc %d", (int)docs[i]);
+    int undecoded = 0; /* blocks of 16 rows: rows 48-63 were not asked for */
+    for (uint64_t d = 48; d < 64; d++)
+        undecoded += z.tfidf.rowptr[d + 1] > z.tfidf.rowptr[d] && !st_rows_same(&e, &z, d);
+    CHECK(undecoded > 0);
+    CHECKF(ty_model_need_sparse(&z, err, sizeof err) == 0, "%s", err);
+    CHECK(ty_model_rows_decoded(&z));
+    for (uint64_t d = 0; d < 300; d++) CHECKF(st_rows_same(&e, &z, d), "doc %d", (int)d);
+    CHECK(z.tf_leb_len == e.tf_leb_len && z.tf_leb && e.tf_leb &&
+          !memcmp(z.tf_leb, e.tf_leb, (size_t)e.tf_leb_len));
+    ty_model_free(&z);
+    /* four threads at once */
+    CHECKF(ty_store_read_lazy(path, &z, err, sizeof err) == 0, "%s", err);
+    pthread_t th[4];
+    st_rows_job jb[4];
+    for (int t = 0; t < 4; t++) {
+        jb[t] = (st_rows_job){&z, 11 + (uint64_t)t, 0};
+        CHECK(pthread_create(&th[t], NULL, st_rows_thread, &jb[t]) == 0);
+    }
+    for (int t = 0; t < 4; t++) {
+        pthread_join(th[t], NULL);
+        CHECK_EQ_INT(jb[t].rc, 0);
+    }
+    CHECK(ty_model_need_sparse(&z, err, sizeof err) == 0);
+    for (uint64_t d = 0; d < 300; d++) CHECKF(st_rows_same(&e, &z, d), "doc %d", (int)d);
+    ty_model_free(&z);
+    /* one bad column in row r's block: the columns' stream rewritten
+     * with r's first column (a one-byte number, nterms 50) made 127 */
+    uint64_t r = 0;
+    for (uint64_t d = 100; d < 300 && !r; d++)
+        if (e.tfidf.rowptr[d + 1] > e.tfidf.rowptr[d]) r = d;
+    CHECK(r > 0);
+    unsigned char *cs = ty_malloc(nnz * 5 + 1);
+    CHECK(cs != NULL);
+    size_t n = 0;
+    for (uint64_t d = 0; d < 300; d++)
+        for (uint64_t j = e.tfidf.rowptr[d]; j < e.tfidf.rowptr[d + 1]; j++) {
+            uint32_t v = j == e.tfidf.rowptr[d] ? e.tfidf.col[j]
+                                                : e.tfidf.col[j] - e.tfidf.col[j - 1];
+            if (d == r && j == e.tfidf.rowptr[d]) v = 127;
+            CHECK(v < 128);
+            cs[n++] = (unsigned char)v;
+        }
+    ty_secput put = {"tfidf.cols", cs, n};
+    CHECK_EQ_INT(ty_test_copy(path, bad), 0);
+    CHECKF(ty_store_rewrite(bad, NULL, 0, &put, 1, NULL, err, sizeof err) == 0, "%s", err);
+    free(cs);
+    CHECK(ty_store_read(bad, &a, err1, sizeof err1) == TENYO_ERR_CORRUPT);
+    CHECKF(strstr(err1, "'tfidf.cols': row ") != NULL, "%s", err1);
+    CHECKF(ty_store_read_lazy(bad, &z, err, sizeof err) == 0, "%s", err);
+    uint64_t fine = 0;
+    CHECKF(ty_model_need_rows(&z, &fine, 1, sizeof fine, err, sizeof err) == 0, "%s", err);
+    CHECK(st_rows_same(&e, &z, 0));
+    CHECK(ty_model_need_rows(&z, &r, 1, sizeof r, err, sizeof err) == TENYO_ERR_CORRUPT);
+    CHECKF(strcmp(err, err1) == 0, "%s | %s", err, err1);
+    CHECK(ty_model_need_sparse(&z, err, sizeof err) == TENYO_ERR_CORRUPT);
+    CHECKF(strcmp(err, err1) == 0, "%s | %s", err, err1);
+    ty_model_free(&z);
+    ty_model_free(&e);
 }

@@ -112,6 +112,11 @@ typedef struct ty_scan_share {
     void *ud;             /* its first argument */
 } ty_scan_share;
 
+/* An internal prefetch (pf_what): the rows' streams read for decoding a
+ * block at a time (ty_model_need_rows), for a caller that reads some
+ * documents' rows by id while its scan reads the stored postings. */
+#define TY_PF_ROW_BLOCKS 0x100u
+
 struct tenyo_index {
     ty_model m;            /* everything stored in the file */
     ty_strmap *ids;        /* patent id -> document number */
@@ -194,7 +199,7 @@ struct tenyo_index {
     pthread_t dm_thread;      /* decoding every block of the documents'
                                  strings (ideas, match: ty_meta_warm) */
     int dm_started;           /* ... started (joined by tenyo_index_free) */
-    unsigned pf_what;         /* TENYO_PREFETCH_* */
+    unsigned pf_what;         /* TENYO_PREFETCH_*, and TY_PF_ROW_BLOCKS */
     ty_once vec_once;         /* q8 (and the model's vectors) ready, once:
                                  ty_index_need_vectors */
     char vec_err[TY_ERRLEN];  /* why they could not be read */

@@ -818,8 +818,10 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     int vrc = ty_index_need_vectors(c->idx, c->err, sizeof c->err);
     if (vrc) return vrc;
     /* the TF-IDF side: the stored postings of the query's terms where the
-     * index has them, its rows are not decoded (ideas and similar ID read
-     * them first: they are gathered then, as without the section) and the
+     * index has them, its rows are not all decoded (ideas, match and
+     * similar ID decode the blocks of the rows they read: ty_model_need_rows;
+     * a caller that decoded every row gathers from them, as without the
+     * section) and the
      * full scan below walks them (postings built from the rows when scans
      * repeat, TY_POSTINGS_AFTER, as without them; no IVF probe, no shared
      * scan), else the sparse rows, decoded on first use */

@@ -105,6 +105,7 @@ static void *pf_run(void *arg) {
     tenyo_index *x = arg;
     if (x->pf_what & TENYO_PREFETCH_VECTORS) (void)ty_index_need_vectors(x, NULL, 0);
     if (x->pf_what & TENYO_PREFETCH_ROWS) (void)ty_model_need_sparse(&x->m, NULL, 0);
+    if (x->pf_what & TY_PF_ROW_BLOCKS) (void)ty_model_need_rows(&x->m, NULL, 0, 0, NULL, 0);
     if (x->pf_what & TENYO_PREFETCH_KEYWORDS) (void)ty_kw_load(x, NULL, 0);
     return NULL;
 }
@@ -438,12 +439,16 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     if (rc) goto fail;
     free(real);
     real = NULL;
-    /* a caller that looks no document up by id (a text query) reads, of
-     * the rows, what its TF-IDF side sums: the stored postings of its
-     * terms where the index has them (ty_index_tpost), not every row */
-    if ((x->pf_what & TENYO_PREFETCH_ROWS) && !(prefetch & TENYO_PREFETCH_IDS) &&
-        x->m.tp_sec && !x->upd.gpos && !x->upd.nseg && !x->upd.base_deleted)
+    /* the TF-IDF side of a scan sums the stored postings of the query's
+     * terms where the index has them (ty_index_tpost), not every row; a
+     * caller that looks documents up by id (ideas, match, similar ID)
+     * reads their rows a block at a time (ty_model_need_rows): the
+     * streams those blocks come from are read beside the open */
+    if ((x->pf_what & TENYO_PREFETCH_ROWS) && x->m.tp_sec && !x->upd.gpos && !x->upd.nseg &&
+        !x->upd.base_deleted) {
         x->pf_what &= ~TENYO_PREFETCH_ROWS;
+        if (prefetch & TENYO_PREFETCH_IDS) x->pf_what |= TY_PF_ROW_BLOCKS;
+    }
     /* what the caller named, read beside the rest of the open: everything
      * it reads (sections, updates merged) is in x->m and x->upd now */
     x->pf_started = x->pf_what && ty_ncores() > 1 &&

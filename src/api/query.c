@@ -182,8 +182,8 @@ int ty_ctx_query_doc(tenyo_ctx *c, uint64_t doc, int terms) {
     if (vrc) return vrc;
     c->nunk = 0;
     c->npart = 0;
-    if (terms) {
-        int rc = ty_model_need_sparse(m, c->err, sizeof c->err);
+    if (terms) { /* its row (a block of rows decoded where read lazily) */
+        int rc = ty_model_need_rows(m, &doc, 1, sizeof doc, c->err, sizeof c->err);
         if (rc) return rc;
     }
     uint64_t a = terms ? m->tfidf.rowptr[doc] : 0, e = terms ? m->tfidf.rowptr[doc + 1] : 0;

@@ -183,7 +183,9 @@ int tenyo_idea_bridge(const tenyo_ctx *c, const tenyo_idea *idea, size_t k,
     const ty_model *m = &c->idx->m;
     size_t qn = ty_ideas_qn(c);
     if (qn == 0 || k == 0) return 0;
-    int rc = ty_model_need_sparse(m, NULL, 0); /* decoded by the ideas call already */
+    /* its evidence's rows (decoded by the ideas call already) */
+    int rc = ty_model_need_rows(m, &idea->evidence[0].doc, (size_t)idea->nevidence,
+                                sizeof idea->evidence[0], NULL, 0);
     if (rc) return rc;
     const float *gen = ty_term_generic(c->idx);
     bterm *bt = ty_calloc(qn, sizeof *bt);

@@ -175,10 +175,12 @@ int ty_feedback_apply(tenyo_ctx *c, const tenyo_ideas_opts *o, uint64_t skip, si
         c->prune = 0;
         rc = ns ? ty_ctx_score(c, o->mode, qn, (size_t)m->ndocs) : TENYO_OK;
         c->prune = prune;
-        if (!rc && ns) {
-            fb_evidence(c, o, skip, slot, sl);
-            fb_move(c, qn, sl, ns, acc, row, dacc);
-        }
+        if (!rc && ns) fb_evidence(c, o, skip, slot, sl);
+        /* the rows of the documents the move reads */
+        for (int k = 0; k < ns && !rc; k++)
+            rc = ty_model_need_rows(m, &sl[k].ev[0].doc, (size_t)sl[k].n, sizeof sl[k].ev[0],
+                                    c->err, sizeof c->err);
+        if (!rc && ns) fb_move(c, qn, sl, ns, acc, row, dacc);
     }
     free(row);
     free(dacc);

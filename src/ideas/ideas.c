@@ -152,8 +152,7 @@ static int ideas_scan_home(ty_iquery *st) {
     c->keep_open = 0;
     c->prune = prune;
     if (rc) return rc;
-    rc = ty_model_need_sparse(m, c->err, sizeof c->err);
-    if (!rc) rc = ty_index_need_fieldmodel(c->idx, c->err, sizeof c->err);
+    rc = ty_index_need_fieldmodel(c->idx, c->err, sizeof c->err);
     if (rc) return rc;
     if (skip != UINT64_MAX && ty_title_only(m, skip)) is->notes.flags |= TENYO_NOTE_TITLE_ONLY_QUERY;
     if (nh == 0) {
@@ -310,6 +309,11 @@ static int ideas_fields(ty_iquery *st, size_t knn) {
      * evidence. The selection runs on the query's threads (api/index.c). */
     st->nn = ty_ctx_topk(c, c->s1, st->skip, o->open_only ? m->open : NULL, knn, st->nb);
     st->qbest = st->nn && st->nb[0].score > 0 ? st->nb[0].score : 0;
+    /* the rows every later stage reads: the neighbours' (votes, evidence,
+     * cards, the why) */
+    int rc = ty_model_need_rows(m, &st->nb[0].doc, st->nn, sizeof *st->nb, c->err,
+                                sizeof c->err);
+    if (rc) return rc;
     st->english = ty_query_english(c, st->qn);
     /* the field model: P(field | text) for every field with a model */
     const ty_fieldmodel *fmod = ty_field_model(x);
@@ -420,6 +424,12 @@ static int ideas_list(ty_iquery *st, double minconf, double minuse, double minco
     cnt -= skip;
     if (cnt > n) cnt = n;
     if (cnt) memcpy(out, all + skip, cnt * sizeof *out);
+    /* the rows of every card's evidence (a kept card's may lie outside
+     * this query's neighbours) */
+    for (size_t i = 0; i < cnt && !rc; i++)
+        rc = ty_model_need_rows(st->m, &out[i].evidence[0].doc, (size_t)out[i].nevidence,
+                                sizeof out[i].evidence[0], st->c->err, sizeof st->c->err);
+    if (rc) return rc;
     /* the list shown by default: the judge's (judge/list.c), once the
      * sense stage has taken down the cards of two senses (onesense.c) */
     unsigned char pinned[TY_IDEAS_MAX_SHOWN];

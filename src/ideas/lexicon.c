@@ -166,6 +166,7 @@ void ty_bridge_weights(const tenyo_ctx *c, const tenyo_hit *ev, int nev, uint32_
     const ty_model *m = &c->idx->m;
     size_t qn = ty_ideas_qn(c);
     for (size_t i = 0; i < qn; i++) w[i] = 0;
+    if (nev > 0 && ty_model_need_rows(m, &ev[0].doc, (size_t)nev, sizeof *ev, NULL, 0)) return;
     for (int e = 0; e < nev; e++) {
         uint64_t d = ev[e].doc;
         if (d >= m->ndocs) continue;

@@ -238,6 +238,9 @@ int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ide
     /* what a patent shares with the company: words both texts use on
      * their own (ownword.c) */
     if ((rc = ty_own_begin(c, 0))) goto done;
+    /* the rows of every match (bands, one card per invention) */
+    if ((rc = ty_model_need_rows(m, &all[0].doc, na, sizeof *all, c->err, sizeof c->err)))
+        goto done;
     for (size_t j = 0; j < na; j++) {
         all[j].own_field = in_home(x, all[j].doc, home);
         ty_match_content mc;
@@ -507,7 +510,8 @@ done:
  * generic words). 0 when nothing is shared. */
 static double company_affinity(const tenyo_ctx *c, const float *gen, uint64_t d) {
     const ty_model *m = &c->idx->m;
-    if (d >= m->ndocs || !m->tfidf.rowptr) return 0;
+    if (d >= m->ndocs || !m->tfidf.rowptr || ty_model_need_rows(m, &d, 1, sizeof d, NULL, 0))
+        return 0;
     double a = 0;
     size_t i = 0;
     for (uint64_t j = m->tfidf.rowptr[d]; ty_shared_next(c, d, &i, &j); i++, j++)

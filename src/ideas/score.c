@@ -222,6 +222,7 @@ static int doc_overlap(const tenyo_ctx *c, const float *gen, uint64_t d, uint32_
     const ty_model *m = &c->idx->m;
     const char *sh[64];
     int ns = 0;
+    if (ty_model_need_rows(m, &d, 1, sizeof d, NULL, 0)) return 0;
     size_t i = 0;
     for (uint64_t j = m->tfidf.rowptr[d]; ns < 64 && ty_shared_next(c, d, &i, &j); i++, j++)
         if (specific_term(c, gen, i, f) && !ty_own_piece(c, d, i))
@@ -312,6 +313,7 @@ void ty_match_band(const tenyo_ctx *c, const float *gen, uint64_t d, ty_match_co
     double tot = 0, spec = 0, top = 0;
     size_t i = 0;
     memset(out, 0, sizeof *out);
+    if (ty_model_need_rows(m, &d, 1, sizeof d, NULL, 0)) return;
     for (uint64_t j = m->tfidf.rowptr[d]; ty_shared_next(c, d, &i, &j); i++, j++) {
         if (ty_own_piece(c, d, i)) continue; /* a piece of a longer word on one side */
         double v = c->qw[i] * m->tfidf.val[j] * ty_term_weight(c, i, UINT32_MAX);

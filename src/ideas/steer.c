@@ -357,6 +357,9 @@ int tenyo_idea_kept(const tenyo_ctx *c, const tenyo_idea *idea) {
 /* 1 when query term i is shared by one of the idea's evidence patents. */
 static int evidence_shares(const tenyo_ctx *c, const tenyo_idea *idea, size_t i) {
     const ty_model *m = &c->idx->m;
+    if (ty_model_need_rows(m, &idea->evidence[0].doc, (size_t)idea->nevidence,
+                           sizeof idea->evidence[0], NULL, 0))
+        return 0;
     for (int e = 0; e < idea->nevidence; e++) {
         uint64_t d = idea->evidence[e].doc;
         if (d >= m->ndocs) continue;

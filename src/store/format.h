@@ -14,7 +14,9 @@
  *                 frames copied as they are (ty_store_rewrite)
  *   read.c        a file to a model (ty_store_read, ty_store_read_lazy): the
  *                 header and table checks, every section's decode, the
- *                 sparse rows' parallel and lazy decode, ty_model_free;
+ *                 sparse rows' parallel and lazy decode (all of them, or
+ *                 some documents' blocks: ty_model_need_rows, with rows.c),
+ *                 ty_model_free;
  *                 with reader.h, read_head.c (the header, the table, one
  *                 section's frame, the build record) and read_rows.c
  *                 (the sections into the model)

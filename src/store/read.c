@@ -92,6 +92,9 @@ struct ty_lazy {
     pthread_t vthr;            /* reading the vectors from the start of the
                                   read (ty_store_read_lazy_for, vectors) */
     int vthr_started;          /* ... not joined yet */
+    ty_once bonce;             /* the rows' streams read for blocks, once */
+    ty_rows *blk;              /* ... the blocks (rows.c); NULL: not so */
+    char berr[TY_ERRLEN];      /* that read's refusal */
 };
 
 static void *lazy_vectors_run(void *arg);
@@ -113,8 +116,10 @@ static void lazy_free(ty_lazy *z) {
     ZSTD_freeDCtx(z->rv.dctx);
     free(z->rv.cbuf);
     free((char *)z->r.path);
+    ty_rows_free(z->blk);
     ty_once_destroy(&z->once);
     ty_once_destroy(&z->vonce);
+    ty_once_destroy(&z->bonce);
     free(z);
 }
 
@@ -180,6 +185,7 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
         }
         ty_once_init(&z->once);
         ty_once_init(&z->vonce);
+        ty_once_init(&z->bonce);
         z->m = m;
         z->r = r;
         z->r.fd = fd;
@@ -330,11 +336,42 @@ int ty_store_read_mem(const char *label, ty_rawsec *sec, int nsec, int partial,
     return rc;
 }
 
-/* The rows' first use (ty_once_run): decode them, or leave none behind. */
+/* The rows' streams read for decoding a block at a time (ty_once_run):
+ * z->blk, or NULL where they cannot be read so (ty_rows_open's 1). A
+ * reader of its own: z->r stays the whole decode's. */
+static int lazy_blocks(void *arg) {
+    ty_lazy *z = arg;
+    reader r = z->r;
+    r.err = z->berr;
+    r.errlen = sizeof z->berr;
+    r.cbuf = NULL;
+    r.ccap = 0;
+    r.dctx = ZSTD_createDCtx();
+    int rc;
+    if (r.dctx) {
+        rc = ty_rows_open(&r, z->m, &z->blk);
+        if (rc == 1) rc = TENYO_OK;
+    } else {
+        ty_seterr(z->berr, sizeof z->berr, "%s: out of memory", r.path);
+        rc = TENYO_ERR_NOMEM;
+    }
+    ZSTD_freeDCtx(r.dctx);
+    free(r.cbuf);
+    return rc;
+}
+
+/* The rows' first whole use (ty_once_run): every block decoded where the
+ * streams were read for blocks (what a block reader decoded stays, none
+ * is freed under it), else the whole decode, leaving none behind. */
 static int lazy_decode(void *arg) {
     ty_lazy *z = arg;
     ty_model *m = z->m;
-    int rc;
+    int rc = ty_once_run(&z->bonce, lazy_blocks, z);
+    if (rc) {
+        ty_seterr(z->err, sizeof z->err, "%s", z->berr);
+        return rc;
+    }
+    if (z->blk) return ty_rows_all(z->blk, m, z->err, sizeof z->err);
     z->r.dctx = ZSTD_createDCtx();
     if (z->r.dctx) {
         rc = ty_rd_rows(&z->r, m, m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0);
@@ -418,6 +455,24 @@ int ty_model_need_sparse(const ty_model *m, char *err, size_t errlen) {
     int rc = ty_once_run(&z->once, lazy_decode, z);
     if (rc) ty_seterr(err, errlen, "%s", z->err);
     return rc;
+}
+
+int ty_model_need_rows(const ty_model *m, const uint64_t *docs, size_t n, size_t stride,
+                       char *err, size_t errlen) {
+    ty_lazy *z = m->lazy;
+    if (!z || !z->rows || ty_once_done(&z->once)) return TENYO_OK;
+    int rc = ty_once_run(&z->bonce, lazy_blocks, z);
+    if (rc) {
+        ty_seterr(err, errlen, "%s", z->berr);
+        return rc;
+    }
+    if (!z->blk) return ty_model_need_sparse(m, err, errlen);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t d = *(const uint64_t *)(const void *)((const char *)docs + i * stride);
+        rc = ty_rows_get(z->blk, z->m, d, err, errlen);
+        if (rc) return rc;
+    }
+    return TENYO_OK;
 }
 
 int ty_model_rows_decoded(const ty_model *m) {

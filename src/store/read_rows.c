@@ -56,21 +56,9 @@ int ty_rd_leb_get(const unsigned char *p, uint64_t len, uint64_t *pos, uint64_t 
 uint64_t ty_store_nnz_per_thread = 65536;
 int ty_store_threads = 0;
 
-typedef struct sp_job {
-    ty_model *m;
-    const unsigned char *cp, *tp;    /* the two streams */
-    uint64_t r0, r1;                 /* rows [r0, r1) */
-    uint64_t c0, c1, t0, t1;         /* byte ranges of those rows */
-    /* damage found: 1 a bad value (row, entry), 2 bytes left over (entry) */
-    int bad;
-    uint64_t row, entry;
-    const char *stream, *what;
-} sp_job;
 
-/* Worker t of rd_sparse (ty_parallel): range t's columns, then its counts
- * and weights; on damage the job describes it and TENYO_ERR_CORRUPT. */
-static int sp_run(void *ud, int t, int nt) {
-    sp_job *j = (sp_job *)ud + t;
+int ty_rd_sp_run(void *ud, int t, int nt) {
+    ty_sp_job *j = (ty_sp_job *)ud + t;
     ty_model *m = j->m;
     ty_csr *a = &m->tfidf;
     uint64_t pos = j->c0;
@@ -88,7 +76,7 @@ static int sp_run(void *ud, int t, int nt) {
                 v += prev;
             if (!what && v >= m->nterms) what = "column out of range or not increasing";
             if (what) {
-                *j = (sp_job){.bad = 1, .row = i, .entry = e - a->rowptr[i],
+                *j = (ty_sp_job){.bad = 1, .row = i, .entry = e - a->rowptr[i],
                               .stream = "tfidf.cols", .what = what};
                 return TENYO_ERR_CORRUPT;
             }
@@ -97,7 +85,7 @@ static int sp_run(void *ud, int t, int nt) {
         }
     }
     if (pos != j->c1) {
-        *j = (sp_job){.bad = 2, .entry = j->c1 - pos, .stream = "tfidf.cols"};
+        *j = (ty_sp_job){.bad = 2, .entry = j->c1 - pos, .stream = "tfidf.cols"};
         return TENYO_ERR_CORRUPT;
     }
     if (!j->tp) return TENYO_OK; /* format 1: weights are stored, no counts */
@@ -114,7 +102,7 @@ static int sp_run(void *ud, int t, int nt) {
             else if (v > UINT32_MAX)
                 what = "a term count over 2^32";
             if (what) {
-                *j = (sp_job){.bad = 1, .row = i, .entry = e, .stream = "tfidf.tf",
+                *j = (ty_sp_job){.bad = 1, .row = i, .entry = e, .stream = "tfidf.tf",
                               .what = what};
                 return TENYO_ERR_CORRUPT;
             }
@@ -124,7 +112,7 @@ static int sp_run(void *ud, int t, int nt) {
                             (size_t)(a->rowptr[i + 1] - a->rowptr[i]), m->idf);
     }
     if (pos != j->t1) {
-        *j = (sp_job){.bad = 2, .entry = j->t1 - pos, .stream = "tfidf.tf"};
+        *j = (ty_sp_job){.bad = 2, .entry = j->t1 - pos, .stream = "tfidf.tf"};
         return TENYO_ERR_CORRUPT;
     }
     return TENYO_OK;
@@ -157,7 +145,7 @@ static int rd_sparse(reader *r, ty_model *m, const unsigned char *cp, uint64_t c
     if (nt > RD_MAX_THREADS) nt = RD_MAX_THREADS;
     if ((uint64_t)nt > nnz / per + 1) nt = (int)(nnz / per + 1); /* small: 1 */
     if (!tp) nt = 1;
-    sp_job job[RD_MAX_THREADS];
+    ty_sp_job job[RD_MAX_THREADS];
     uint64_t rs[RD_MAX_THREADS + 1], want[RD_MAX_THREADS], co[RD_MAX_THREADS],
         to[RD_MAX_THREADS];
     /* rows split at about equal non-zeros */
@@ -181,29 +169,30 @@ static int rd_sparse(reader *r, ty_model *m, const unsigned char *cp, uint64_t c
         rs[1] = nd;
     }
     for (int t = 0; t < nt; t++)
-        job[t] = (sp_job){.m = m, .cp = cp, .tp = tp, .r0 = rs[t], .r1 = rs[t + 1],
+        job[t] = (ty_sp_job){.m = m, .cp = cp, .tp = tp, .r0 = rs[t], .r1 = rs[t + 1],
                           .c0 = t ? co[t - 1] : 0, .c1 = t + 1 < nt ? co[t] : clen,
                           .t0 = t ? to[t - 1] : 0, .t1 = t + 1 < nt ? to[t] : tlen};
     /* range t on worker t: ty_parallel runs each range whatever threads
      * start, so the ranges and the damage found are those above */
-    if (ty_parallel(nt, sp_run, job) == TENYO_OK) return TENYO_OK;
-    for (int t = 0; t < nt; t++) { /* the lowest damaged range is reported */
-        const sp_job *j = &job[t];
-        if (!j->bad) continue;
-        if (j->bad == 2)
-            ty_seterr(r->err, r->errlen, "%s: section '%s': %llu bytes left over", r->path,
-                      j->stream, (unsigned long long)j->entry);
-        else if (!strcmp(j->stream, "tfidf.tf"))
-            ty_seterr(r->err, r->errlen, "%s: section 'tfidf.tf': entry %llu: %s", r->path,
-                      (unsigned long long)j->entry, j->what);
-        else
-            ty_seterr(r->err, r->errlen,
-                      "%s: section 'tfidf.cols': row %llu, entry %llu: %s (%llu terms)",
-                      r->path, (unsigned long long)j->row, (unsigned long long)j->entry,
-                      j->what, (unsigned long long)m->nterms);
-        return TENYO_ERR_CORRUPT;
-    }
+    if (ty_parallel(nt, ty_rd_sp_run, job) == TENYO_OK) return TENYO_OK;
+    for (int t = 0; t < nt; t++) /* the lowest damaged range is reported */
+        if (job[t].bad) return ty_rd_sp_fail(r, m, &job[t]);
     return TENYO_OK;
+}
+
+int ty_rd_sp_fail(reader *r, const ty_model *m, const ty_sp_job *j) {
+    if (j->bad == 2)
+        ty_seterr(r->err, r->errlen, "%s: section '%s': %llu bytes left over", r->path,
+                  j->stream, (unsigned long long)j->entry);
+    else if (!strcmp(j->stream, "tfidf.tf"))
+        ty_seterr(r->err, r->errlen, "%s: section 'tfidf.tf': entry %llu: %s", r->path,
+                  (unsigned long long)j->entry, j->what);
+    else
+        ty_seterr(r->err, r->errlen,
+                  "%s: section 'tfidf.cols': row %llu, entry %llu: %s (%llu terms)",
+                  r->path, (unsigned long long)j->row, (unsigned long long)j->entry,
+                  j->what, (unsigned long long)m->nterms);
+    return TENYO_ERR_CORRUPT;
 }
 
 static int rd_nomem(reader *r);

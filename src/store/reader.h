@@ -83,6 +83,42 @@ int ty_rd_leb_get(const unsigned char *p, uint64_t len, uint64_t *pos, uint64_t 
  * m->tfidf.col / val, rowptr already set; the counts' bytes are kept in
  * m->tf_leb. */
 int ty_rd_rows(reader *r, ty_model *m, uint64_t nnz);
+/* One range of rows of format 2's two LEB128 streams (read_rows.c):
+ * rows [r0, r1) whose columns are the bytes [c0, c1) of cp and counts the
+ * bytes [t0, t1) of tp, decoded into m->tfidf.col / val by ty_rd_sp_run
+ * (worker t of an array of jobs), every value checked; on damage the job
+ * describes it (bad 1: a bad value at row, entry; 2: entry bytes left
+ * over) for ty_rd_sp_fail's message. */
+typedef struct ty_sp_job {
+    ty_model *m;
+    const unsigned char *cp, *tp;
+    uint64_t r0, r1;
+    uint64_t c0, c1, t0, t1;
+    int bad;
+    uint64_t row, entry;
+    const char *stream, *what;
+} ty_sp_job;
+int ty_rd_sp_run(void *ud, int t, int nt);
+/* The message of damaged job j into r's buffer; TENYO_ERR_CORRUPT. */
+int ty_rd_sp_fail(reader *r, const ty_model *m, const ty_sp_job *j);
+/* The rows a block at a time (rows.c): both streams read and each block's
+ * byte offsets found once (ty_rows_open), then any block decoded by its
+ * first reader, the others waiting for it (ty_rows_get), or every block
+ * (ty_rows_all). */
+typedef struct ty_rows ty_rows;
+/* 0 with *out, m->tfidf.col / val allocated (zeroed) for the blocks;
+ * 1 when the rows cannot be read so (format 1's stored weights, streams
+ * that do not hold the values the blocks need: ty_rd_rows then, which
+ * names the damage); or the status with r's message. r is used only
+ * during the call. */
+int ty_rows_open(reader *r, ty_model *m, ty_rows **out);
+/* Row d's block decoded (by this call or another thread's): 0, or
+ * TENYO_ERR_CORRUPT with the damage's message. */
+int ty_rows_get(ty_rows *b, ty_model *m, uint64_t d, char *err, size_t errlen);
+/* Every block decoded, over the cores: 0, or the lowest damaged block's
+ * message. On success the counts' stream is handed to m->tf_leb. */
+int ty_rows_all(ty_rows *b, ty_model *m, char *err, size_t errlen);
+void ty_rows_free(ty_rows *b);
 /* The int8 basis and document vectors (basis.q8, docvec.q8) into
  * m->basis_q / basis_qscale and m->doc_q / doc_qscale, the vectors on a
  * thread of their own when they are big enough; a lazy read maps the

@@ -156,6 +156,14 @@ int ty_model_need_tf(ty_model *m, char *err, size_t errlen);
  * Every reader of those arrays calls it first. 0, or the error with the
  * message (file and section) in err. A model without m->lazy has them. */
 int ty_model_need_sparse(const ty_model *m, char *err, size_t errlen);
+/* The rows of documents docs[0..n) (each a uint64_t, stride bytes apart;
+ * ids >= ndocs skipped) readable in m->tfidf: a lazily read model decodes
+ * just their blocks of rows (store/rows.c), each once, from any thread,
+ * where its rows can be read so, else all rows (ty_model_need_sparse).
+ * Every reader of some documents' rows (not all) calls it first; 0, or
+ * the error with the message in err. */
+int ty_model_need_rows(const ty_model *m, const uint64_t *docs, size_t n, size_t stride,
+                       char *err, size_t errlen);
 /* Whether m's sparse rows are decoded (read eagerly, or by a finished
  * ty_model_need_sparse); 0 while they wait for their first use. */
 int ty_model_rows_decoded(const ty_model *m);
