@@ -201,6 +201,39 @@ TY_TEST(tpost_rebuild_upgrades_old_layout) {
     free(got);
 }
 
+/* rebuild --no-ivf of an index without term facts (written before them,
+ * made by dropping the section) makes them: the file is the build's, byte
+ * for byte, and ideas reads them instead of computing them. */
+TY_TEST(termfacts_rebuild_adds_section) {
+    const char *path = tp_index("tf_up.tny");
+    CHECK(path);
+    char old[512], err[400];
+    snprintf(old, sizeof old, "%s/tf_up_old.tny", ty_test_tmpdir());
+    size_t n = 0, n2 = 0;
+    char *want = ty_test_slurp(path, &n);
+    CHECK(want);
+    FILE *o = fopen(old, "wb");
+    CHECK(o && fwrite(want, 1, n, o) == n);
+    fclose(o);
+    const char *drop[] = {"termfacts"};
+    CHECK_EQ_INT(ty_store_rewrite(old, drop, 1, NULL, 0, NULL, err, sizeof err), 0);
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(old, &x, err, sizeof err), 0);
+    CHECK(x->m.tf_sec == NULL);
+    tenyo_index_free(x);
+    tenyo_build_opts bo;
+    tenyo_build_opts_default(&bo);
+    CHECKF(tenyo_index_rebuild_ivf(old, &bo, NULL, NULL, err, sizeof err) == 0, "%s", err);
+    char *got = ty_test_slurp(old, &n2);
+    CHECK(got);
+    CHECK(n == n2 && !memcmp(want, got, n));
+    CHECK_EQ_INT(tenyo_index_open(old, &x, err, sizeof err), 0);
+    CHECK(x->m.tf_sec != NULL && ty_index_termfacts(x) != NULL);
+    tenyo_index_free(x);
+    free(want);
+    free(got);
+}
+
 static uint64_t raw_at(uint64_t r) { /* raw byte r's place in a stored frame */
     return 13 + r / 131072 * (131072 + 3) + 3 + r % 131072;
 }

@@ -896,7 +896,8 @@ static int lists_of(const tenyo_index *x, int ivf_lists, ty_buf *blob, char *err
 
 /* The lists alone: x (freed here, *xp NULL after) has no updates, so its
  * fit is over exactly its documents and stays; the lists are built anew
- * (ivf_lists 0: none), the stored postings made anew and the abstracts
+ * (ivf_lists 0: none), the stored postings made anew, the term facts made
+ * where it has none and the abstracts
  * put back in a frame of stored blocks, and the file at path rewritten
  * with every other section as it was, the float16 vectors kept with f16
  * (x has them) or dropped. */
@@ -957,6 +958,21 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
             return rc;
         }
     }
+    /* the term facts (api/termfacts.c) made where the index has none, so
+     * that ideas and match on an index written before them read them as
+     * on one written now, instead of a pass over every row per process */
+    ty_buf tfb = {0};
+    if (!x->m.tf_sec && x->m.dim && x->m.ndocs) {
+        const char *dd = x->m.mecab_dicdir && *x->m.mecab_dicdir ? x->m.mecab_dicdir : NULL;
+        rc = ty_tf_build(&x->m, dd, &tfb, err, errlen);
+        if (rc) {
+            ty_buf_free(&blob);
+            ty_buf_free(&tp);
+            ty_buf_free(&ab);
+            ty_buf_free(&tfb);
+            return rc;
+        }
+    }
     double t1 = ty_now();
     st->docs = x->m.ndocs;
     st->terms = x->m.nterms;
@@ -969,15 +985,17 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
     const char *drop[4] = {"ivf", "tfidf.post"};
     int ndrop = 2;
     if (!f16) drop[ndrop++] = "docvec.f16";
-    ty_secput put[3];
+    ty_secput put[4];
     size_t nput = 0;
-    if (ivf_lists) put[nput++] = (ty_secput){"ivf", blob.p, blob.len};
+    if (ivf_lists) put[nput++] = (ty_secput){"ivf", blob.p, blob.len}; /* the writer's order */
+    if (tfb.len) put[nput++] = (ty_secput){"termfacts", tfb.p, tfb.len};
     if (tp.len) put[nput++] = (ty_secput){"tfidf.post", tp.p, tp.len};
     if (ab.len) put[nput++] = (ty_secput){"abstracts", ab.p, ab.len};
     rc = ty_store_rewrite(path, drop, ndrop, put, nput, &st->file_bytes, err, errlen);
     ty_buf_free(&blob);
     ty_buf_free(&tp);
     ty_buf_free(&ab);
+    ty_buf_free(&tfb);
     if (rc && rc != TENYO_ERR_UNSYNCED) return rc;
     if (pf) pf(pud, "write", 1, 1);
     st->sec_write = ty_now() - t1;
