@@ -449,12 +449,16 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     x->pf_started = x->pf_what && ty_ncores() > 1 &&
                     pthread_create(&x->pf_thread, NULL, pf_run, x) == 0;
     /* a caller that reads rows and looks patents up by id (ideas, match)
-     * reads the titles and applicants of most documents (338 of 475 blocks
-     * for one ideas query at 60k): every block decoded beside the open and
-     * the query, as layout 1's whole decode was, instead of one by one on
-     * the query's thread */
-    x->dm_started = x->m.dm && (prefetch & TENYO_PREFETCH_ROWS) &&
-                    (prefetch & TENYO_PREFETCH_IDS) && ty_ncores() > 1 &&
+     * compares the first applicants of its ~1,000 neighbours: read from
+     * the column of their numbers (store/docapp.c) where the index has
+     * one, read beside the open; else from the strings, which touch most
+     * documents' blocks (338 of 475 for one ideas query at 60k): every
+     * block decoded beside the open and the query, as layout 1's whole
+     * decode was, instead of one by one on the query's thread */
+    int want_app = (prefetch & TENYO_PREFETCH_ROWS) && (prefetch & TENYO_PREFETCH_IDS) &&
+                   ty_ncores() > 1;
+    if (want_app && ty_docapp_has(&x->m)) ty_lazysec_prefetch(x->m.app_sec);
+    x->dm_started = want_app && x->m.dm && !ty_docapp_has(&x->m) &&
                     pthread_create(&x->dm_thread, NULL, dm_run, &x->m) == 0;
     rc = TENYO_ERR_NOMEM;
     x->ids = ty_strmap_new();

@@ -896,8 +896,9 @@ static int lists_of(const tenyo_index *x, int ivf_lists, ty_buf *blob, char *err
 
 /* The lists alone: x (freed here, *xp NULL after) has no updates, so its
  * fit is over exactly its documents and stays; the lists are built anew
- * (ivf_lists 0: none), the stored postings made anew and the abstracts
- * put back in a frame of stored blocks, and the file at path rewritten
+ * (ivf_lists 0: none), the stored postings and the first applicants'
+ * numbers (store/docapp.c) made anew and the abstracts put back in a
+ * frame of stored blocks, and the file at path rewritten
  * with every other section as it was, the float16 vectors kept with f16
  * (x has them) or dropped. */
 static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *opts,
@@ -957,6 +958,18 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
             return rc;
         }
     }
+    /* the first applicants' numbers, so that an index written before them
+     * gains them (its ideas and match then decode no block to compare
+     * applicants) */
+    ty_buf app = {0};
+    rc = ty_docapp_pack(&x->m, &app, err, errlen);
+    if (rc) {
+        ty_buf_free(&blob);
+        ty_buf_free(&tp);
+        ty_buf_free(&ab);
+        ty_buf_free(&app);
+        return rc;
+    }
     double t1 = ty_now();
     st->docs = x->m.ndocs;
     st->terms = x->m.nterms;
@@ -969,8 +982,9 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
     const char *drop[4] = {"ivf", "tfidf.post"};
     int ndrop = 2;
     if (!f16) drop[ndrop++] = "docvec.f16";
-    ty_secput put[3];
+    ty_secput put[4];
     size_t nput = 0;
+    put[nput++] = (ty_secput){"docapp", app.p, app.len}; /* in the file's order */
     if (ivf_lists) put[nput++] = (ty_secput){"ivf", blob.p, blob.len};
     if (tp.len) put[nput++] = (ty_secput){"tfidf.post", tp.p, tp.len};
     if (ab.len) put[nput++] = (ty_secput){"abstracts", ab.p, ab.len};
@@ -978,6 +992,7 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
     ty_buf_free(&blob);
     ty_buf_free(&tp);
     ty_buf_free(&ab);
+    ty_buf_free(&app);
     if (rc && rc != TENYO_ERR_UNSYNCED) return rc;
     if (pf) pf(pud, "write", 1, 1);
     st->sec_write = ty_now() - t1;
