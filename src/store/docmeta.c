@@ -43,10 +43,7 @@
  *   a result shown, a title or applicant an answer cites (api/meta.c,
  *     views, ideas/answer.c, match.c, pool.c, sentences.c, kwtext.c):
  *     ty_meta_str / ty_meta_doc, the blocks of those documents only
- *     (ideas and match compare first applicants from the column of
- *     their numbers, docapp.c; on an index without it they read most
- *     documents' applicants, and warm every block on a thread:
- *     ty_meta_warm);
+ *     (without docapp.c's column, ideas and match warm all: ty_meta_warm);
  *   the id -> document table (api/index.c): ty_meta_ids, the frames of
  *     ids only; typed numbers, id kinds, check's messages (patno.c,
  *     filter.c, check.c): ty_meta_str of the id, the frames of ids;
