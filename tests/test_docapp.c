@@ -189,3 +189,35 @@ TY_TEST(docapp_checked_and_rebuilt) {
     free(want);
     free(got);
 }
+
+static int da_add(void *ud, const tenyo_doc *d) { return tenyo_update_add(ud, d); }
+
+/* An index with updates merged at open compares the strings: the base's
+ * numbers cover its own documents only (the merged model carries none; its
+ * strings are whole, as the merge made them); a segment is written without
+ * the section. */
+TY_TEST(docapp_not_used_with_updates) {
+    char p[512], err[400];
+    snprintf(p, sizeof p, "%s/docapp_upd.tny", ty_test_tmpdir());
+    CHECK(ty_test_build(SAMPLE, 180, NULL, p) == 0);
+    tenyo_update *u = NULL;
+    CHECKF(tenyo_update_open(p, NULL, &u, err, sizeof err) == 0, "%s", err);
+    CHECK(ty_test_feed(SAMPLE, 180, 200, da_add, u) >= 0);
+    CHECK_EQ_INT(tenyo_update_commit(u, NULL), 0);
+    tenyo_update_free(u);
+    tenyo_index *x = NULL;
+    CHECKF(tenyo_index_open_for(p, TENYO_PREFETCH_ROWS | TENYO_PREFETCH_IDS, &x, err,
+                                sizeof err) == 0, "%s", err);
+    CHECK_EQ_INT(x->m.ndocs, 200);
+    uint32_t k;
+    CHECK(x->m.app_sec == NULL && ty_docapp_key(&x->m, 0, &k) == 0);
+    ty_appkey a = ty_applicant_key(&x->m, 190);
+    CHECK(a.id == 0);
+    tenyo_index_free(x);
+    char seg[600];
+    snprintf(seg, sizeof seg, "%s.upd/seg-000001.tys", p);
+    ty_model m;
+    CHECKF(ty_store_read(seg, &m, err, sizeof err) == 0, "%s", err);
+    CHECK(m.app_sec == NULL && m.ndocs == 20);
+    ty_model_free(&m);
+}
