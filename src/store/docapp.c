@@ -21,16 +21,16 @@
  * function of the strings: the same bytes whatever the threads or the
  * order the writer met them in, and two documents of the file have equal
  * non-zero numbers exactly when their first applicants are equal. One zstd
- * frame as every section; 242 KB raw at 60,620 documents (about 110 KB
- * stored), 4 MB raw at 1M (about 2 MB stored).
+ * frame as every section: 242,480 bytes raw, 18,177 stored at 60,620
+ * documents (2,267 distinct first applicants); 4 MB raw at 1M.
  *
- * Who writes it: ty_store_write (write.c) for every model it writes but a
- * segment of updates (m->no_docapp: the merge that reads segments numbers
- * nothing), so tenyo index, rebuild (its merged write) and check --repair's
- * rewrites of a whole base; rebuild --no-ivf of an index without it puts it
- * in (api/update.c). Not a sharded index (tenyo-mpi's shards make their
- * strings on their own processes; the one-process writer makes the same
- * files), nor a segment.
+ * Who writes it: ty_store_write (write.c) for every model but a segment of
+ * updates (m->no_docapp: the merge numbers none), so tenyo index and
+ * rebuild's refit; rebuild --no-ivf / --ivf of an index without updates
+ * puts it into one written before it (api/update.c); ty_store_rewrite
+ * copies it with the strings it numbers. Not a sharded index (tenyo-mpi's
+ * shards make their strings on their own processes, and the one-process
+ * writer makes the same files).
  *
  * Who reads it: a query's open only locates it (read_rows.c, lazysec.c); the
  * first ty_docapp_key reads and decodes it whole (once, any thread). It
