@@ -28,9 +28,11 @@
  * updates (m->no_docapp: the merge numbers none), so tenyo index and
  * rebuild's refit; rebuild --no-ivf / --ivf of an index without updates
  * puts it into one written before it (api/update.c); ty_store_rewrite
- * copies it with the strings it numbers. Not a sharded index (tenyo-mpi's
- * shards make their strings on their own processes, and the one-process
- * writer makes the same files).
+ * copies it with the strings it numbers. Not a sharded index: tenyo-mpi's
+ * shards make their strings on their own processes (no process could
+ * number them), the one-process writer makes the same files, and the
+ * shards' strings are docmeta's layout 1, read whole into the one model
+ * the shards are read as: no block to spare.
  *
  * Who reads it: a query's open only locates it (read_rows.c, lazysec.c); the
  * first ty_docapp_key reads and decodes it whole (once, any thread). It
