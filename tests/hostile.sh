@@ -384,6 +384,37 @@ contains "$D/err" "qs.tny: section 'docvec.q8' is not a raw frame" hostile_q8_da
 expect 3 hostile_q8_damaged_size_refused_by_check "$T" check "$D/qs.tny"
 contains "$D/out" "section 'docvec.q8' is not a raw frame" hostile_q8_damaged_size_named_by_check
 
+# ------------------------------------------------ first applicants as numbers
+# the documents' first applicants as numbers (section docapp), which ideas
+# and match compare instead of the strings: a damaged frame is named by
+# check while queries answer from the strings, the same bytes; repair drops
+# it, and the index without it (as written before) answers the same;
+# rebuild --no-ivf puts it back, the file the build wrote
+"$T" index -q -o "$D/da.tny" "$D/noopen.jsonl" 2>/dev/null
+"$T" info "$D/da.tny" >"$D/out" 2>&1
+contains "$D/out" "docapp" hostile_docapp_listed_by_info
+cp "$D/da.tny" "$D/dab.tny"
+py 'import sys, struct
+p=sys.argv[1]; b=bytearray(open(p,"rb").read()); n=struct.unpack_from("<I",b,16)[0]
+for i in range(n):
+    e=b[32+48*i:80+48*i]
+    if e[:16].rstrip(b"\0")==b"docapp":
+        off,st=struct.unpack_from("<QQ",e,16); b[off+st//2]^=0x10
+open(p,"wb").write(b)' "$D/dab.tny"
+expect 3 hostile_docapp_damaged_refused_by_check "$T" check "$D/dab.tny"
+contains "$D/out" "dab.tny: section 'docapp' is damaged" hostile_docapp_damaged_named_by_check
+same_answers hostile_docapp_damaged_same_answers "$D/dab.tny" "$D/da.tny" \
+  "ideas @ SAMPLE-001" "match @ --text 電池の熱管理"
+expect 0 hostile_docapp_damaged_repaired "$T" check --repair "$D/dab.tny"
+"$T" info "$D/dab.tny" >"$D/out" 2>&1
+lacks "$D/out" "docapp" hostile_docapp_dropped_by_repair
+same_answers hostile_docapp_old_layout_same_answers "$D/dab.tny" "$D/da.tny" \
+  "ideas @ SAMPLE-001" "ideas @ SAMPLE-142" "ideas @ SAMPLE-077" "ideas @ --text 電池の熱管理" \
+  "match @ --text 電池の熱管理" "match @ --text 樹脂組成物の成形"
+expect 0 hostile_docapp_added_by_rebuild "$T" rebuild "$D/dab.tny" --no-ivf
+cmp -s "$D/dab.tny" "$D/da.tny" && ok hostile_docapp_rebuild_writes_the_build_file ||
+  bad hostile_docapp_rebuild_writes_the_build_file
+
 # ------------------------------------------------ repair of a licensable list
 # an index with no updates whose licensable list is damaged: repair moves
 # the list aside and writes an empty deletion file (72 bytes, the smallest

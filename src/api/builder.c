@@ -765,6 +765,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     if (b->o.progress) b->o.progress(b->o.progress_ud, "write", 0, 1);
     double t5 = ty_now();
     m.write_threads = b->o.threads;
+    m.no_docapp = b->o.dim == TY_BUILD_NO_LSA; /* a segment: the merge numbers none */
     rc = b->o.shards > 0 ? write_shards(b, &m, path, rows_stay, nnz,
                                         ivf && b->o.f16_vectors, any_abs)
                          : ty_store_write(&m, path, b->err, sizeof b->err);

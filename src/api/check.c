@@ -799,9 +799,19 @@ static int check_tpost(check_run *r) {
                                "TF-IDF and hybrid queries read the rows");
 }
 
+/* The base's first applicants' numbers (store/docapp.c), each against
+ * its strings (ideas and match read the strings without). */
+static int check_docapp(check_run *r) {
+    return check_drop_optional(r, ty_docapp_verify(&r->base, r->real, r->why, sizeof r->why),
+                               "docapp", &r->base.app_sec, "first applicants' numbers",
+                               "ideas and match then read the applicants' strings",
+                               "ideas and match read the applicants' strings");
+}
+
 /* The base, whole: every section, the abstracts (read lazily elsewhere),
- * the keyword postings, the term facts (check_termfacts) and the stored
- * postings (check_tpost). */
+ * the keyword postings, the term facts (check_termfacts), the stored
+ * postings (check_tpost) and the first applicants' numbers
+ * (check_docapp). */
 static int check_base(check_run *r) {
     int rc = ty_store_read(r->real, &r->base, r->why, sizeof r->why);
     if (!rc) rc = ty_abs_verify(r->base.abs, r->why, sizeof r->why);
@@ -811,6 +821,7 @@ static int check_base(check_run *r) {
     if (rc) return base_damaged(r, r->why);
     rc = check_termfacts(r);
     if (!rc) rc = check_tpost(r);
+    if (!rc) rc = check_docapp(r);
     if (rc) return rc;
     r->c.st->base_docs = r->base.ndocs;
     say(&r->c, 0, "base %s: ok, format %u, %" PRIu64 " documents%s", r->real,

@@ -117,6 +117,21 @@ static void *dm_run(void *arg) {
     return NULL;
 }
 
+/* A caller that reads rows and looks patents up by id (ideas, match)
+ * compares the first applicants of its ~1,000 neighbours: from the column
+ * of their numbers (store/docapp.c) where the index has one, read beside
+ * the open; else from the strings, which touch most documents' blocks (338
+ * of 475 for one ideas query at 60k): every block decoded beside the open
+ * and the query (dm_run), as layout 1's whole decode was, instead of one
+ * by one on the query's thread. */
+static void applicants_ahead(tenyo_index *x, unsigned prefetch) {
+    if (!(prefetch & TENYO_PREFETCH_ROWS) || !(prefetch & TENYO_PREFETCH_IDS) ||
+        ty_ncores() < 2)
+        return;
+    if (ty_docapp_has(&x->m)) ty_lazysec_prefetch(x->m.app_sec);
+    else x->dm_started = x->m.dm && pthread_create(&x->dm_thread, NULL, dm_run, &x->m) == 0;
+}
+
 /* The term table hashed beside the rest of the open and the caller's
  * tokenizer load (its outcome stays in the map for ty_index_need_vocab). */
 static void *voc_run(void *arg) {
@@ -453,14 +468,7 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
      * it reads (sections, updates merged) is in x->m and x->upd now */
     x->pf_started = x->pf_what && ty_ncores() > 1 &&
                     pthread_create(&x->pf_thread, NULL, pf_run, x) == 0;
-    /* a caller that reads rows and looks patents up by id (ideas, match)
-     * reads the titles and applicants of most documents (338 of 475 blocks
-     * for one ideas query at 60k): every block decoded beside the open and
-     * the query, as layout 1's whole decode was, instead of one by one on
-     * the query's thread */
-    x->dm_started = x->m.dm && (prefetch & TENYO_PREFETCH_ROWS) &&
-                    (prefetch & TENYO_PREFETCH_IDS) && ty_ncores() > 1 &&
-                    pthread_create(&x->dm_thread, NULL, dm_run, &x->m) == 0;
+    applicants_ahead(x, prefetch);
     rc = TENYO_ERR_NOMEM;
     x->ids = ty_strmap_new();
     x->vocab = ty_strmap_new();

@@ -896,9 +896,10 @@ static int lists_of(const tenyo_index *x, int ivf_lists, ty_buf *blob, char *err
 
 /* The lists alone: x (freed here, *xp NULL after) has no updates, so its
  * fit is over exactly its documents and stays; the lists are built anew
- * (ivf_lists 0: none), the stored postings made anew, the term facts made
- * where it has none and the abstracts
- * put back in a frame of stored blocks, and the file at path rewritten
+ * (ivf_lists 0: none), the stored postings and the first applicants'
+ * numbers (store/docapp.c) made anew, the term facts made where it has
+ * none and the abstracts put back in a
+ * frame of stored blocks, and the file at path rewritten
  * with every other section as it was, the float16 vectors kept with f16
  * (x has them) or dropped. */
 static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *opts,
@@ -958,6 +959,18 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
             return rc;
         }
     }
+    /* the first applicants' numbers, so that an index written before them
+     * gains them (its ideas and match then decode no block to compare
+     * applicants) */
+    ty_buf app = {0};
+    rc = ty_docapp_pack(&x->m, &app, err, errlen);
+    if (rc) {
+        ty_buf_free(&blob);
+        ty_buf_free(&tp);
+        ty_buf_free(&ab);
+        ty_buf_free(&app);
+        return rc;
+    }
     /* the term facts (api/termfacts.c) made where the index has none, so
      * that ideas and match on an index written before them read them as
      * on one written now, instead of a pass over every row per process */
@@ -969,6 +982,7 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
             ty_buf_free(&blob);
             ty_buf_free(&tp);
             ty_buf_free(&ab);
+            ty_buf_free(&app);
             ty_buf_free(&tfb);
             return rc;
         }
@@ -985,9 +999,10 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
     const char *drop[4] = {"ivf", "tfidf.post"};
     int ndrop = 2;
     if (!f16) drop[ndrop++] = "docvec.f16";
-    ty_secput put[4];
+    ty_secput put[5];
     size_t nput = 0;
-    if (ivf_lists) put[nput++] = (ty_secput){"ivf", blob.p, blob.len}; /* the writer's order */
+    put[nput++] = (ty_secput){"docapp", app.p, app.len}; /* in the file's order */
+    if (ivf_lists) put[nput++] = (ty_secput){"ivf", blob.p, blob.len};
     if (tfb.len) put[nput++] = (ty_secput){"termfacts", tfb.p, tfb.len};
     if (tp.len) put[nput++] = (ty_secput){"tfidf.post", tp.p, tp.len};
     if (ab.len) put[nput++] = (ty_secput){"abstracts", ab.p, ab.len};
@@ -995,6 +1010,7 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
     ty_buf_free(&blob);
     ty_buf_free(&tp);
     ty_buf_free(&ab);
+    ty_buf_free(&app);
     ty_buf_free(&tfb);
     if (rc && rc != TENYO_ERR_UNSYNCED) return rc;
     if (pf) pf(pud, "write", 1, 1);

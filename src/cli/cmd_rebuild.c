@@ -28,9 +28,9 @@ static const char *rebuild_usage =
     "                      when the index has them, else made by a refit)\n"
     "      --no-ivf        drop the lists and float16 vectors (no refit without\n"
     "                      updates); on an index without lists, how one written by\n"
-    "                      an older tenyo gains the stored term postings and\n"
-    "                      abstracts read a block at a time (faster text queries\n"
-    "                      and ideas)\n";
+    "                      an older tenyo gains the stored term postings, the\n"
+    "                      first applicants as numbers and abstracts read a block\n"
+    "                      at a time (faster text queries, ideas and match)\n";
 
 enum { RB_IVF = 256, RB_F16, RB_NO_IVF };
 
@@ -57,7 +57,8 @@ static void ivf_summary(const char *path, const tenyo_build_stats *st, int ivf_l
                 cli_peak_mib(), path);
     } else {
         fprintf(stderr, "rewrote %llu documents without IVF lists or float16 vectors "
-                "(no updates: fit kept, not refitted; the stored term postings made anew), "
+                "(no updates: fit kept, not refitted; the stored term postings and the first "
+                "applicants' numbers made anew), "
                 "%.1f s, %.2f MB -> %s\n",
                 (unsigned long long)st->docs, st->sec_total, st->file_bytes / 1e6, path);
     }

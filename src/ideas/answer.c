@@ -450,12 +450,20 @@ static void join_list(char *buf, size_t cap, const char *const *items, size_t n,
 /* The warnings of the last ideas call on ctx that asked for `asked` and got
  * `got` proposals, in lang: why the answer is thin or must be read with
  * care. */
-/* 1 when most of the index's patents are titled in Latin script (an
- * English corpus), from up to 256 titles spread over it. */
+/* 1 when most of the index's patents are English (an English corpus),
+ * from up to 256 documents spread over it: their records' language (the
+ * flags the index keeps a byte each of), else their titles' script.
+ * Rejected: the titles wherever the flags are (a block of strings decoded
+ * per title: 256 of 474 blocks at 60,620 documents, about 19 ms of an
+ * ideas query's CPU). */
 static int index_english(const tenyo_index *x) {
     const ty_model *m = &x->m;
     uint64_t n = m->ndocs, step = n > 256 ? n / 256 : 1, latin = 0, seen = 0;
     for (uint64_t d = 0; d < n; d += step, seen++) {
+        if (m->lang) {
+            latin += m->lang[d] == 1;
+            continue;
+        }
         const char *t = ty_meta_str(m, d, TY_META_TITLE);
         latin += *t && (unsigned char)*t < 0x80;
     }

@@ -42,23 +42,17 @@ const size_t ty_ngenerators = sizeof ty_generators / sizeof ty_generators[0];
  * applicants found once: the pairs are nn^2/2). */
 static int portfolio_weights(const ty_model *m, const tenyo_hit *nb, size_t nn, uint64_t self,
                              double *w) {
-    const char **ap = ty_mallocarray(nn ? nn : 1, sizeof *ap);
-    size_t *al = ty_mallocarray(nn ? nn : 1, sizeof *al);
-    if (!ap || !al) {
-        free(ap);
-        free(al);
-        return TENYO_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < nn; i++) ap[i] = ty_first_applicant(m, nb[i].doc, &al[i]);
+    ty_appkey *ap = ty_mallocarray(nn ? nn : 1, sizeof *ap);
+    if (!ap) return TENYO_ERR_NOMEM;
+    for (size_t i = 0; i < nn; i++) ap[i] = ty_applicant_key(m, nb[i].doc);
+    ty_appkey own = ty_applicant_key(m, self != UINT64_MAX ? self : m->ndocs);
     for (size_t i = 0; i < nn; i++) {
         int k = 1;
-        for (size_t j = 0; j < i; j++)
-            k += ap[i] && ap[j] && al[i] == al[j] && !memcmp(ap[i], ap[j], al[i]);
+        for (size_t j = 0; j < i; j++) k += ty_appkey_same(&ap[i], &ap[j]);
         w[i] = 1 / sqrt((double)k);
-        if (self != UINT64_MAX && ty_same_applicant(m, nb[i].doc, self)) w[i] *= IDEAS_OWN_WEIGHT;
+        if (self != UINT64_MAX && ty_appkey_same(&ap[i], &own)) w[i] *= IDEAS_OWN_WEIGHT;
     }
     free(ap);
-    free(al);
     return TENYO_OK;
 }
 

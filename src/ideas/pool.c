@@ -7,31 +7,41 @@
  * candidacy per field with a vote. The pool lives on the context's ideas
  * state (state.c): allocated once, cleared per query, read after the call
  * by tenyo_idea_found_by. The applicant rule of evidence (one patent of
- * an applicant per field) reads first applicants here, which the
- * neighbour vote's portfolio weights use too.
+ * an applicant per field) compares first applicants here
+ * (ty_applicant_key: the index's column of their numbers, or the
+ * strings), as the neighbour vote's portfolio weights and match do.
  */
 #include "stages.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* The first applicant of document d (up to the first comma): its bytes in
- * *len, or NULL when the record names none. */
-const char *ty_first_applicant(const ty_model *m, uint64_t d, size_t *len) {
-    *len = 0;
-    if ((!m->meta_off && !m->dm) || d >= m->ndocs) return NULL;
+/* The first applicant of document d is its applicant string up to the
+ * first comma, none when that is empty: its number in the index's column
+ * (store/docapp.c, numbered from exactly these bytes), or, for a model
+ * without one covering its documents (an older file, updates merged), the
+ * bytes themselves, read from its block of strings. */
+ty_appkey ty_applicant_key(const ty_model *m, uint64_t d) {
+    ty_appkey k = {0, 0, NULL};
+    if (ty_docapp_key(m, d, &k.id)) return k;
+    if ((!m->meta_off && !m->dm) || d >= m->ndocs) return k;
     const char *a = ty_meta_str(m, d, TY_META_APPLICANT);
     size_t n = strcspn(a, ",");
-    if (!n) return NULL;
-    *len = n;
-    return a;
+    if (n && n <= UINT32_MAX) {
+        k.s = a;
+        k.len = (uint32_t)n;
+    }
+    return k;
+}
+
+int ty_appkey_same(const ty_appkey *a, const ty_appkey *b) {
+    if (a->id || b->id) return a->id == b->id;
+    return a->s && b->s && a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
 }
 
 int ty_same_applicant(const ty_model *m, uint64_t a, uint64_t b) {
-    size_t la, lb;
-    const char *pa = ty_first_applicant(m, a, &la);
-    const char *pb = ty_first_applicant(m, b, &lb);
-    return pa && pb && la == lb && memcmp(pa, pb, la) == 0;
+    ty_appkey ka = ty_applicant_key(m, a), kb = ty_applicant_key(m, b);
+    return ty_appkey_same(&ka, &kb);
 }
 
 int ty_pool_reset(ty_pool *p, uint32_t nfields) {

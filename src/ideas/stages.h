@@ -141,8 +141,18 @@ typedef struct ty_pool {
     uint32_t nfields;  /* entries in use */
 } ty_pool;
 
-/* The first applicant of document d (bytes in *len), or NULL. */
-const char *ty_first_applicant(const ty_model *m, uint64_t d, size_t *len);
+/* Document d's first applicant as a key (pool.c): its number from the
+ * index's column (id; store/docapp.c) where the model has one covering
+ * it, else its bytes (s, len; s NULL: none). Two keys of one model are
+ * compared by ty_appkey_same. */
+typedef struct ty_appkey {
+    uint32_t id;       /* the column's number (0: none, or no column) */
+    uint32_t len;      /* without a column: bytes of s */
+    const char *s;     /* ... the first applicant, or NULL */
+} ty_appkey;
+ty_appkey ty_applicant_key(const ty_model *m, uint64_t d);
+/* 1 when keys a and b (of one model) name the same first applicant. */
+int ty_appkey_same(const ty_appkey *a, const ty_appkey *b);
 /* 1 when documents a and b name the same first applicant. */
 int ty_same_applicant(const ty_model *m, uint64_t a, uint64_t b);
 /* Empty candidacies for nfields fields (0 or TENYO_ERR_NOMEM). */

@@ -372,6 +372,13 @@ typedef struct ty_model {
                                  NUL-terminated, in document order (NULL:
                                  no section "abstracts") */
     uint64_t abs_text_len;    /* bytes in abs_text */
+    int no_docapp;            /* to write: leave the section "docapp"
+                                 out (a segment of updates, which the
+                                 merge numbers none of) */
+    struct ty_lazysec *app_sec; /* read: the section "docapp" (the first
+                                 applicants' numbers, store/docapp.c),
+                                 located at open, read whole by the
+                                 first ty_docapp_key, or NULL */
     int write_threads;        /* to write: threads ty_store_write may use
                                  (above 1: the abstracts section packed
                                  and compressed on a second one) */

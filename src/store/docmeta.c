@@ -43,7 +43,7 @@
  *   a result shown, a title or applicant an answer cites (api/meta.c,
  *     views, ideas/answer.c, match.c, pool.c, sentences.c, kwtext.c):
  *     ty_meta_str / ty_meta_doc, the blocks of those documents only
- *     (ideas and match warm every block on a thread: ty_meta_warm);
+ *     (without docapp.c's column, ideas and match warm all: ty_meta_warm);
  *   the id -> document table (api/index.c): ty_meta_ids, the frames of
  *     ids only; typed numbers, id kinds, check's messages (patno.c,
  *     filter.c, check.c): ty_meta_str of the id, the frames of ids;

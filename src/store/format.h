@@ -164,7 +164,11 @@
  * largest array and a second pass on load: rejected. Level 3 throughout:
  * level 19 buys < 5% on these sections at ~30x the write time.
  *
- * Optional sections (a reader skips what it does not know): surface (T
+ * Optional sections (a reader skips what it does not know): docapp (4N:
+ * u32 per document, 0 no first applicant, else 1 + the rank of its first
+ * applicant among the file's distinct ones; store/docapp.c; located at
+ * open, read whole by ideas and match or by check; not in a segment nor a
+ * sharded index), surface (T
  * NUL-terminated words shown for stemmed terms), phrase.text (application
  * phrases "target\x1fexpression", NUL-terminated) with phrase.docs (u32
  * count[N], then u32 phrase ids), labels (IPC titles, labels.c's blob),

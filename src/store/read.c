@@ -562,6 +562,7 @@ void ty_model_free(ty_model *m) {
     ty_lazysec_free(m->numbers_sec);
     free(m->tf_blob);
     ty_lazysec_free(m->tf_sec);
+    ty_lazysec_free(m->app_sec);
     ty_lazysec_free(m->tp_sec);
     free(m->tp_blob);
     free(m->abs_text);

@@ -951,10 +951,21 @@ static int rd_tpost(reader *r, ty_model *m) {
     return m->tp_sec ? TENYO_OK : rd_nomem(r);
 }
 
+/* Optional: the first applicants' numbers (store/docapp.c), 4 bytes a
+ * document, located now and read whole by their first use or by check. A
+ * sharded index is written without them. */
+static int rd_docapp(reader *r, ty_model *m) {
+    if (r->mem || !ty_rd_has(r, "docapp")) return TENYO_OK;
+    const rd_sec *s = ty_rd_locate(r, "docapp", 4 * m->ndocs, 4 * m->ndocs, 1);
+    if (!s) return TENYO_ERR_CORRUPT;
+    m->app_sec = ty_lazysec_open(r->fd, r->path, "docapp", s->off, s->stored, s->raw);
+    return m->app_sec ? TENYO_OK : rd_nomem(r);
+}
+
 /* The optional sections after the documents', in the file's order. */
 static int rd_optional(reader *r, ty_model *m) {
-    int rc = TENYO_OK;
-    if (ty_rd_has(r, "surface"))
+    int rc = rd_docapp(r, m);
+    if (!rc && ty_rd_has(r, "surface"))
         rc = rd_strings(r, "surface", m->nterms, m->nterms, &m->surf_blob, &m->surf_blob_len,
                         &m->surf_off);
     if (!rc) rc = rd_phrases(r, m);

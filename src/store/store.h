@@ -111,6 +111,22 @@ void ty_dm_free(ty_docmeta *h);
  * raw content into out, what a single file's writer stores (and
  * ty_store_rewrite stores so when put in). 0, or the status with err. */
 int ty_dm_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen);
+/* The documents' first applicants as numbers (docapp.c, section
+ * "docapp"): m's column's raw content appended to out (u32 per document,
+ * 0 none, else 1 + the rank of its first applicant among the distinct
+ * ones). 0, or the status with err. */
+int ty_docapp_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen);
+/* 1 when m holds a column covering its documents (read from one file, not
+ * yet read: its use reads it). */
+int ty_docapp_has(const ty_model *m);
+/* Document d's number into *key (0: no first applicant) and 1; 0 when m
+ * has no readable column covering its documents (read the strings then).
+ * Reads the column on first use; thread-safe. */
+int ty_docapp_key(const ty_model *m, uint64_t d, uint32_t *key);
+/* The column read whole and every number compared with the one the
+ * strings give (tenyo check): 0 (also without one), or the status with
+ * err naming path and the section. */
+int ty_docapp_verify(const ty_model *m, const char *path, char *err, size_t errlen);
 
 /* A section located at open and read whole on first use (lazysec.c; the
  * keyword index). ty_lazysec_open dups fd (the handle keeps the file as it

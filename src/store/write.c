@@ -77,10 +77,10 @@ static size_t sections_of(const ty_model *m) {
            (m->common_blob != NULL) + (m->abs_text != NULL) + (m->numbers_blob || m->numbers_sec) +
            (m->tf_blob != NULL) + (m->tp_blob != NULL) +
            (m->kw_blob != NULL || m->kw_frame != NULL) +
-           (m->doc_h != NULL && m->ndocs && m->dim);
+           (m->doc_h != NULL && m->ndocs && m->dim) + !m->no_docapp;
 }
-/* The most sections_of counts fits the table (the optional sections: 13). */
-_Static_assert(STORE_NSEC + 13 <= TENYO_MAX_SECTIONS, "a file of every section has room");
+/* The most sections_of counts fits the table (the optional sections: 14). */
+_Static_assert(STORE_NSEC + 14 <= TENYO_MAX_SECTIONS, "a file of every section has room");
 
 /* ================================================================ build */
 
@@ -537,13 +537,8 @@ static void *abs_main(void *ud) {
 static void write_sections(writer *w, const ty_model *m, const ty_buf *build, abs_ahead *aa) {
     uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim;
 
-    sec_begin(w, "build", build->len);
-    put_bytes(w, build->p, build->len);
-    sec_end(w);
-
-    sec_begin(w, "vocab", m->term_blob_len);
-    put_bytes(w, m->term_blob, m->term_blob_len);
-    sec_end(w);
+    sec_blob(w, "build", build->p, build->len);
+    sec_blob(w, "vocab", m->term_blob, m->term_blob_len);
 
     sec_begin(w, "df", 4 * nt);
     put_u32s(w, m->df, nt);
@@ -570,10 +565,13 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
         ty_buf_free(&raw);
         ty_buf_free(&f);
     } else if (!w->no_docmeta) { /* layout 1: one blob (a shard's is cut from it) */
-        sec_begin(w, "docmeta", m->meta_blob_len);
-        put_bytes(w, m->meta_blob, m->meta_blob_len);
-        sec_end(w);
+        sec_blob(w, "docmeta", m->meta_blob, m->meta_blob_len);
     }
+    ty_buf app = {0}; /* the first applicants' numbers (docapp.c): a single file's */
+    if (!w->no_docmeta && !w->mem && !m->no_docapp && !w->rc &&
+        !(w->rc = ty_docapp_pack(m, &app, w->err, w->errlen)))
+        sec_blob(w, "docapp", app.p, app.len);
+    ty_buf_free(&app);
 
     sec_begin(w, "docflags", 2 * nd);
     put_bytes(w, m->open, nd);
@@ -997,7 +995,7 @@ done:
  * in by ty_store_rewrite goes among those it copies. */
 static const char *const layout_order[] = {
     "build",     "vocab",       "df",          "idf",        "sigma",    "basis.q8",
-    "docvec.q8", "tfidf.rows",  "tfidf.cols",  "tfidf.tf",   "tfidf.vals", "docmeta",
+    "docvec.q8", "tfidf.rows",  "tfidf.cols",  "tfidf.tf",   "tfidf.vals", "docmeta", "docapp",
     "docflags",  "docfields",   "fields",      "surface",    "phrase.text", "phrase.docs",
     "labels",    "ivf",         "docvec.f16",  "fieldmodel", "termfacts", "tfidf.post", "common", "numbers",
     "keywords",  "abstracts"};
