@@ -47,7 +47,13 @@ endif
 # so that no other command pays for loading it and the TLS stack it brings;
 # the fuzz target that calls it directly links MHD_LIBS
 MHD_LIBS := -lmicrohttpd
-LIBS    := $(filter-out $(MHD_LIBS),$(PKG_LIBS)) -lsimdjson -llapacke -llinear -lstemmer -lmecab -lcsv -lexpat -lmd -lpthread -lm -lstdc++
+# OpenBLAS, LAPACKE and liblinear are not linked either: the library opens
+# them on its first call of one (src/model/blas.c, src/model/linear.c), so
+# that a command that calls none (a keyword search) does not load them;
+# the programs that call them directly (the unit tests, bench/) link
+# BLAS_LIBS
+BLAS_LIBS := $(filter -L% -lopenblas,$(PKG_LIBS)) -llapacke -llinear
+LIBS    := $(filter-out $(MHD_LIBS) -L% -lopenblas,$(PKG_LIBS)) -lsimdjson -lstemmer -lmecab -lcsv -lexpat -lmd -lpthread -lm -lstdc++
 
 CPPFLAGS := -Iinclude -Isrc $(PKG_CFLAGS)
 ALLCFLAGS = $(STD) $(WARN) $(CFLAGS) $(SANFLAGS) $(PICFLAGS) $(CPPFLAGS) -MMD -MP
@@ -142,7 +148,10 @@ $(CONFIG): Makefile
 	@{ echo "# made by the Makefile from pkg-config; make clean removes it"; \
 	   echo "PKG_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
 	   echo "PKG_LIBS := $$(pkg-config --libs $(PKGS))"; \
-	   echo "MHD_SONAME := $$(objdump -p $$(pkg-config --variable=libdir libmicrohttpd)/libmicrohttpd.so | sed -n 's/^ *SONAME *//p')"; } >$@.tmp && mv $@.tmp $@
+	   echo "MHD_SONAME := $$(objdump -p $$(pkg-config --variable=libdir libmicrohttpd)/libmicrohttpd.so | sed -n 's/^ *SONAME *//p')"; \
+	   echo "OPENBLAS_SONAME := $$(objdump -p $$(pkg-config --variable=libdir openblas)/libopenblas.so | sed -n 's/^ *SONAME *//p')"; \
+	   echo "LAPACKE_SONAME := $$(objdump -p $$(pkg-config --variable=libdir lapacke)/liblapacke.so | sed -n 's/^ *SONAME *//p')"; \
+	   echo "LIBLINEAR_SONAME := $$(objdump -p $$($(CC) -print-file-name=liblinear.so) | sed -n 's/^ *SONAME *//p')"; } >$@.tmp && mv $@.tmp $@
 
 # The README's two commands in a fresh Debian 12 root (mmdebstrap, chroot;
 # root only): see tests/fresh.sh.
@@ -161,6 +170,10 @@ $(BUILD)/obj/%.o: %.cc | check-deps
 
 # the soname serve_mhd.c opens: the one of the library its header came with
 $(BUILD)/obj/src/serve/serve_mhd.o: CPPFLAGS += $(if $(MHD_SONAME),-DSERVE_MHD_SONAME='"$(MHD_SONAME)"')
+# the sonames blas.c and linear.c open
+$(BUILD)/obj/src/model/blas.o: CPPFLAGS += $(if $(OPENBLAS_SONAME),-DTY_OPENBLAS_SONAME='"$(OPENBLAS_SONAME)"') \
+  $(if $(LAPACKE_SONAME),-DTY_LAPACKE_SONAME='"$(LAPACKE_SONAME)"')
+$(BUILD)/obj/src/model/linear.o: CPPFLAGS += $(if $(LIBLINEAR_SONAME),-DTY_LIBLINEAR_SONAME='"$(LIBLINEAR_SONAME)"')
 
 # Built-in stopword lists, compiled from models/*.txt (one word per line,
 # '#' comments) into a C table so the binary needs no data files at run time.
@@ -251,7 +264,7 @@ $(BUILD)/tenyo: $(CLI_OBJ) $(BUILD)/libtenyo.a
 
 $(BUILD)/tests/run: $(TEST_OBJ) $(BUILD)/libtenyo.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(TEST_OBJ) -Wl,--whole-archive $(BUILD)/libtenyo.a -Wl,--no-whole-archive $(LIBS)
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $(TEST_OBJ) -Wl,--whole-archive $(BUILD)/libtenyo.a -Wl,--no-whole-archive $(LIBS) $(BLAS_LIBS)
 
 # Programs over Open MPI, built only where mpicc is (Debian openmpi-bin
 # libopenmpi-dev; tests/mpi.sh skips, naming them, without). They link the
@@ -385,7 +398,7 @@ demo: all
 
 bench/%: bench/%.c $(BUILD)/libtenyo.a
 	@mkdir -p $(BUILD)/bench
-	$(CC) $(ALLCFLAGS) -o $(BUILD)/$@ $< -Wl,--whole-archive $(BUILD)/libtenyo.a -Wl,--no-whole-archive $(LIBS)
+	$(CC) $(ALLCFLAGS) -o $(BUILD)/$@ $< -Wl,--whole-archive $(BUILD)/libtenyo.a -Wl,--no-whole-archive $(LIBS) $(BLAS_LIBS)
 
 # Memory check with valgrind's memcheck: a subset of the unit tests (the
 # full suite takes over an hour under valgrind: every test that builds an

@@ -56,6 +56,13 @@ rm -f "$D/dm1.tny"; rm -rf "$D/dm1.tny.upd"
 # that cannot load it refuses to start, naming it
 LD_DEBUG=libs "$T" search "$D/s.tny" 装置 >/dev/null 2>"$D/err"
 if grep -q "calling init" "$D/err" && ! grep -q "libmicrohttpd\|libgnutls" "$D/err"; then ok cli_search_no_http_library; else bad "cli_search_no_http_library ($(grep -o 'lib[a-z]*http[^ ]*\|libgnutls[^ ]*' "$D/err" | head -2 | tr '\n' ' '))"; fi
+# OpenBLAS, LAPACKE and liblinear are opened by their first call
+# (src/model/blas.c, linear.c): a keyword search starts none of them, a
+# vector query OpenBLAS alone, and the answers are those of a build that
+# linked them (the sample's golden files, below)
+if grep -q "calling init" "$D/err" && ! grep -q "calling init.*\(libopenblas\|liblapacke\|liblinear\)" "$D/err"; then ok cli_search_no_blas_library; else bad "cli_search_no_blas_library ($(grep -o 'calling init.*\(libopenblas\|liblapacke\|liblinear\)[^ ]*' "$D/err" | head -3 | tr '\n' ' '))"; fi
+LD_DEBUG=libs "$T" similar "$D/s.tny" --text 振動を抑える装置 >/dev/null 2>"$D/err"
+if grep -q "calling init.*libopenblas" "$D/err" && ! grep -q "calling init.*\(liblapacke\|liblinear\)" "$D/err"; then ok cli_similar_blas_alone; else bad "cli_similar_blas_alone ($(grep -o 'calling init.*\(libopenblas\|liblapacke\|liblinear\)[^ ]*' "$D/err" | head -3 | tr '\n' ' '))"; fi
 mkdir -p "$D/nomhd" && : >"$D/nomhd/libmicrohttpd.so.12"
 expect 4 cli_serve_http_library_missing timeout 20 env LD_LIBRARY_PATH="$D/nomhd" "$T" serve "$D/s.tny" --port 0
 contains "$D/err" "cannot start the server: cannot load libmicrohttpd" cli_serve_http_library_missing_says

@@ -28,7 +28,7 @@
  */
 #include "api/api.h"
 
-#include <cblas.h>
+#include "model/blas.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>

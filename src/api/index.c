@@ -27,7 +27,7 @@
 #include "api/api.h"
 #include "search/kwindex.h"
 
-#include <cblas.h>
+#include "model/blas.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>

@@ -17,7 +17,7 @@
  */
 #include "api/api.h"
 
-#include <cblas.h>
+#include "model/blas.h"
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -35,8 +35,7 @@
  */
 #include "ideas/ideas.h"
 
-#include <cblas.h>
-#include <lapacke.h>
+#include "model/blas.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,11 @@
 /*
  * linear.c — the field model: one linear classifier per field over the
  * TF-IDF rows (liblinear adapter; the only file that includes linear.h).
+ * liblinear is opened with dlopen by the first training of the process
+ * (ll_open: its soname TY_LIBLINEAR_SONAME from the Makefile), not
+ * linked: a linked library is loaded at the start of every process and
+ * only a build trains (model/blas.c says what that costs); a missing one
+ * ends the process naming it, as the loader would have at its start.
  *
  * Why: kNN field voting (ideas.c) can only propose a field one of the
  * query's nearest neighbours carries. A discriminative model sees every
@@ -70,7 +75,10 @@
 #include "model/model.h"
 
 #include <linear.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -80,6 +88,45 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#ifndef TY_LIBLINEAR_SONAME
+#define TY_LIBLINEAR_SONAME "liblinear.so.4"
+#endif
+
+/* liblinear's functions the training calls, opened once (ll_open). */
+static struct {
+    __typeof__(train) *train;
+    __typeof__(get_decfun_coef) *coef;
+    __typeof__(get_decfun_bias) *bias;
+    __typeof__(free_and_destroy_model) *free_model;
+    __typeof__(set_print_string_function) *set_print;
+} ll;
+static pthread_once_t ll_once = PTHREAD_ONCE_INIT;
+
+static void ll_load(void) {
+    void *h = dlopen(TY_LIBLINEAR_SONAME, RTLD_NOW | RTLD_LOCAL); /* open for good */
+    if (!h) {
+        const char *e = dlerror();
+        fprintf(stderr, "libtenyo: cannot load %s: %s\n", TY_LIBLINEAR_SONAME,
+                e ? e : "not found");
+        abort();
+    }
+    const struct {
+        const char *name;
+        void **slot;
+    } t[] = {{"train", (void **)&ll.train},
+             {"get_decfun_coef", (void **)&ll.coef},
+             {"get_decfun_bias", (void **)&ll.bias},
+             {"free_and_destroy_model", (void **)&ll.free_model},
+             {"set_print_string_function", (void **)&ll.set_print}};
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+        if (!(*t[i].slot = dlsym(h, t[i].name))) {
+            fprintf(stderr, "libtenyo: %s: no function %s\n", TY_LIBLINEAR_SONAME, t[i].name);
+            abort();
+        }
+}
+
+static void ll_open(void) { pthread_once(&ll_once, ll_load); }
 
 #define FM_MIN_DOCS 2
 #define FM_MAX_DOCS 40000
@@ -154,17 +201,17 @@ static int fm_field(const fm_job *j, uint32_t f, double *y, fm_tw *tw,
     struct problem prob = {.l = (int)l, .n = j->nfeat, .y = y, .x = sub, .bias = 1};
     struct parameter par = {.solver_type = L2R_LR_DUAL, .eps = FM_EPS, .C = FM_C};
     srand(f + 1);
-    struct model *md = train(&prob, &par);
+    struct model *md = ll.train(&prob, &par);
     if (!md) return TENYO_ERR_NOMEM;
     int pos = md->label[0] == 1 ? 0 : 1;
     size_t n = 0;
     for (int i = 1; i < j->nfeat; i++) { /* feature i = term i-1 */
-        double w = get_decfun_coef(md, i, pos);
+        double w = ll.coef(md, i, pos);
         if (w != 0) tw[n++] = (fm_tw){(uint32_t)(i - 1), (float)w};
     }
     /* the sample's odds are the population's divided by keep */
-    o->bias[f] = (float)(get_decfun_bias(md, pos) + log(keep));
-    free_and_destroy_model(&md);
+    o->bias[f] = (float)(ll.bias(md, pos) + log(keep));
+    ll.free_model(&md);
     /* the FM_KEEP largest magnitudes, ties by term (tw is in term order):
      * a bounded heap rather than a sort of every weight, which was 60% of
      * the field model's build */
@@ -303,7 +350,8 @@ int ty_fieldmodel_train_rows(const ty_model *m, const ty_csr *a, uint64_t astep,
     if (m->nterms >= (uint64_t)INT32_MAX) return TENYO_ERR_LIMIT;
     uint64_t step = ty_fieldmodel_step(m->ndocs), last = (m->ndocs - 1) / step;
     if (astep < 1 || a->nrows <= last * astep) return TENYO_ERR_ARG;
-    set_print_string_function(fm_quiet);
+    ll_open(); /* before the workers fork */
+    ll.set_print(fm_quiet);
     size_t nrows = 0;
     uint64_t nnz = 0;
     for (uint64_t d = 0, ar = 0; d < m->ndocs; d += step, ar += astep) {

@@ -55,8 +55,7 @@
 #include "model/model.h"
 #include "model/svd_run.h"
 
-#include <cblas.h>
-#include <lapacke.h>
+#include "model/blas.h"
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -611,20 +610,15 @@ done:
 
 /* ============================================================ threads */
 
-/* OpenBLAS's own: ends its worker threads (its fork handler calls it); a
- * later call that wants threads starts them again. */
-void blas_thread_shutdown_(void);
-
 int tenyo_set_blas_threads(int n) {
     if (n < 1) return TENYO_ERR_ARG;
-    openblas_set_num_threads(n);
-    /* one thread: the workers OpenBLAS started when it was loaded are not
-     * needed, and an idle worker spins (sched_yield) for about 0.1 s
-     * before it sleeps: the whole life of a short command, on the core its
-     * other threads could use (measured on 2 cores, nothing else running:
-     * tenyo search at 60k 144 -> 97 ms, bench/HISTORY.md) */
-    if (n == 1) blas_thread_shutdown_();
-    return openblas_get_num_threads();
+    /* now if OpenBLAS is loaded, else when it is (model/blas.c); one
+     * thread also ends the workers it started when it was loaded (an idle
+     * worker spins about 0.1 s before it sleeps: the whole life of a short
+     * command, on the core its other threads could use; measured on 2
+     * cores, nothing else running: tenyo search at 60k 144 -> 97 ms,
+     * bench/HISTORY.md) */
+    return ty_blas_threads(n);
 }
 
 void ty_svd_share(uint64_t total, uint64_t block, int rank, int size,

@@ -10,8 +10,7 @@
 #include "model/model.h"
 #include "model/svd_run.h"
 
-#include <cblas.h>
-#include <lapacke.h>
+#include "model/blas.h"
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>

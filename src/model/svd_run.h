@@ -13,7 +13,7 @@
 
 #include "model/model.h"
 
-#include <lapacke.h>
+#include "model/blas.h"
 #include <stdint.h>
 
 /* What one factorisation carries between its steps. */

@@ -55,7 +55,7 @@
  */
 #include "search/search.h"
 
-#include <cblas.h>
+#include "model/blas.h"
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>

@@ -47,7 +47,7 @@
  */
 #include "search/search.h"
 
-#include <cblas.h>
+#include "model/blas.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
