@@ -757,3 +757,124 @@ TY_TEST(labels_builtin_subclasses) {
         }
     CHECK(ty_labels_count(b, "ja", 2) > 600 || ty_labels_count(b, "en", 2) > 600);
 }
+
+/* Every code's label from the lazy built-in set (derived on first lookup)
+ * is the one an eager set parsed from the same blob gives: every section,
+ * every built-in class and each of its 26 possible subclasses, in both
+ * languages, with the same answering level; tenyo_field_label without an
+ * index agrees too. */
+TY_TEST(labels_builtin_lazy_same) {
+    extern const char ty_ipc_titles_blob[];
+    extern const size_t ty_ipc_titles_len;
+    if (!ty_ipc_titles_len) TY_SKIP("built without IPC scheme files");
+    const ty_labels *b = ty_labels_builtin();
+    ty_labels *e = NULL;
+    char err[TY_ERRLEN] = "";
+    CHECK(b != NULL);
+    CHECK(ty_labels_new(&e) == TENYO_OK);
+    CHECKF(ty_labels_deserialize(e, ty_ipc_titles_blob, ty_ipc_titles_len, err,
+                                 sizeof err) == TENYO_OK, "%s", err);
+    size_t ncodes = 0, nsub = 0, bad = 0;
+    const char *c;
+    for (size_t i = 0; (c = ty_labels_builtin_class(i)) && b; i++)
+        for (int k = -2; k < 26; k++) {
+            char code[5] = {0};
+            if (k == -2) code[0] = c[0]; /* its section (repeats are fine) */
+            else memcpy(code, c, 3);
+            if (k >= 0) code[3] = (char)('A' + k);
+            for (int g = 0; g < 2; g++) {
+                const char *lg = g ? "en" : "ja";
+                int la = -1, lb = -1;
+                const char *x = ty_labels_get(e, code, lg, &la);
+                const char *y = ty_labels_get(b, code, lg, &lb);
+                const char *fx = ty_labels_full(e, code, lg);
+                const char *fy = ty_labels_full(b, code, lg);
+                ncodes++;
+                if (lb == 2) nsub++;
+                if (!x || !y || strcmp(x, y) || la != lb ||
+                    (fx ? !fy || strcmp(fx, fy) : fy != NULL)) {
+                    if (bad++ < 5)
+                        fprintf(stderr, "  %s %s: eager %s (%d) lazy %s (%d)\n", code, lg,
+                                x ? x : "-", la, y ? y : "-", lb);
+                }
+            }
+        }
+    ty_labels_free(e);
+    CHECK(ncodes > 7000);
+    CHECK(nsub > 600);
+    CHECK_EQ_INT(bad, 0);
+}
+
+/* A lazy set answers as an eager one: a title that shortens to nothing
+ * falls back to the class in both (and stays so on a second lookup), a
+ * later load replaces a label already derived, and four threads deriving
+ * the same labels at once all get the same strings. */
+static void *lab_lazy_thread(void *p) {
+    lab_thread_arg *a = p;
+    for (int rep = 0; rep < 50; rep++) {
+        const char *x = ty_labels_get(a->l, "G06F", "ja", NULL);
+        const char *z = ty_labels_get(a->l, "B60W", "en", NULL);
+        if (!x || strcmp(x, "電気的デジタルデータ処理") || !z ||
+            strcmp(z, "Vehicles in general"))
+            a->bad++;
+    }
+    return NULL;
+}
+
+TY_TEST(labels_lazy_same_as_eager) {
+    static const char blob[] =
+        "tenyo-ipc-titles 1\n"
+        "A01B\tja\t（土作業；Ａ０１Ｃ参照）\n"
+        "B60W\ten\tVEHICLES IN GENERAL\n"
+        "G06F\tja\t電気的デジタルデータ処理（計算機Ｇ０６Ｎ）［８］\n"
+        "H04N\ten\tPICTORIAL COMMUNICATION, e.g. TELEVISION\n";
+    static const char *const codes[] = {"A01B", "B60W", "G06F", "H04N", "G06", "A"};
+    ty_labels *e = NULL, *z = NULL;
+    char err[TY_ERRLEN] = "";
+    CHECK(ty_labels_new(&e) == TENYO_OK);
+    CHECK(ty_labels_new_lazy(&z) == TENYO_OK);
+    CHECK(ty_labels_deserialize(e, blob, sizeof blob - 1, err, sizeof err) == TENYO_OK);
+    CHECK(ty_labels_deserialize(z, blob, sizeof blob - 1, err, sizeof err) == TENYO_OK);
+    int lv = -1;
+    const char *a1 = ty_labels_get(z, "A01B", "ja", &lv);
+    CHECKF(a1 && lv == 1, "A01B shortens to nothing: the class answers (level %d)", lv);
+    for (int rep = 0; rep < 2; rep++)
+        for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
+            for (int g = 0; g < 2; g++) {
+                const char *lg = g ? "en" : "ja";
+                int la = -1, lb = -1;
+                const char *x = ty_labels_get(e, codes[i], lg, &la);
+                const char *y = ty_labels_get(z, codes[i], lg, &lb);
+                CHECKF(x && y && !strcmp(x, y) && la == lb, "%s %s: %s (%d) / %s (%d)",
+                       codes[i], lg, x ? x : "-", la, y ? y : "-", lb);
+            }
+    /* a later load replaces a derived label */
+    static const char blob2[] = "tenyo-ipc-titles 1\nG06F\tja\t計算機（一般）\n";
+    CHECK(ty_labels_deserialize(z, blob2, sizeof blob2 - 1, err, sizeof err) == TENYO_OK);
+    const char *g6 = ty_labels_get(z, "G06F", "ja", &lv);
+    CHECKF(g6 && !strcmp(g6, "計算機") && lv == 2, "G06F after reload: %s", g6 ? g6 : "-");
+    ty_labels_free(z);
+    ty_labels_free(e);
+    /* concurrent first lookups */
+    z = NULL;
+    CHECK(ty_labels_new_lazy(&z) == TENYO_OK);
+    CHECK(ty_labels_deserialize(z, blob, sizeof blob - 1, err, sizeof err) == TENYO_OK);
+    lab_thread_arg args[4];
+    pthread_t th[4];
+    int started = 0, bad = 0;
+    for (int i = 0; i < 4; i++) {
+        args[i] = (lab_thread_arg){z, 0};
+        if (pthread_create(&th[i], NULL, lab_lazy_thread, &args[i])) break;
+        started++;
+    }
+    for (int i = 0; i < started; i++) {
+        pthread_join(th[i], NULL);
+        bad += args[i].bad;
+    }
+    const char *p1 = ty_labels_get(z, "G06F", "ja", NULL);
+    const char *p2 = ty_labels_get(z, "G06F", "ja", NULL);
+    CHECK(p1 == p2); /* derived once, kept */
+    ty_labels_free(z);
+    CHECK_EQ_INT(started, 4);
+    CHECK_EQ_INT(bad, 0);
+}

@@ -436,6 +436,9 @@ void ty_q8_quantize(const float *x, size_t k, int8_t *q, float *scale,
 typedef struct ty_labels ty_labels;
 /* An empty set (built-in labels only). */
 int ty_labels_new(ty_labels **out);
+/* An empty set that derives each short label on its first lookup rather
+ * than at load (model/labels.c); lookups answer the same. */
+int ty_labels_new_lazy(ty_labels **out);
 /* The IPC titles built into the library (model/labels.c), or NULL when the
  * build had no scheme files; parsed once, shared, never freed. */
 const ty_labels *ty_labels_builtin(void);
