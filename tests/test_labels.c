@@ -878,3 +878,62 @@ TY_TEST(labels_lazy_same_as_eager) {
     CHECK_EQ_INT(started, 4);
     CHECK_EQ_INT(bad, 0);
 }
+
+/* The built-in blob's parse (titles indexed in place) gives the set the
+ * checked parse gives, and refuses what it refuses: a duplicate, a bad
+ * code, a blank line, no header, a missing newline at the end; a set so
+ * made takes a later load like any other. */
+TY_TEST(labels_builtin_parse_same) {
+    static const char good[] =
+        "tenyo-ipc-titles 1\n"
+        "A\tja\t生活必需品\n"
+        "A01\tja\t農業；林業；畜産；狩猟；捕獲；漁業\n"
+        "A01B\tja\t（土作業；Ａ０１Ｃ参照）\n"
+        "A01B\ten\tSOIL WORKING IN AGRICULTURE OR FORESTRY\n"
+        "G06F\tja\t電気的デジタルデータ処理（計算機Ｇ０６Ｎ）［８］\n"
+        "G06F\ten\tELECTRIC DIGITAL DATA PROCESSING\n";
+    static const char *const codes[] = {"A", "A01", "A01B", "G06F", "G06", "H04N"};
+    ty_labels *f = ty_labels_builtin_parse(good, sizeof good - 1), *e = NULL;
+    char err[TY_ERRLEN] = "";
+    CHECK(f != NULL);
+    CHECK(ty_labels_new(&e) == TENYO_OK);
+    CHECK(ty_labels_deserialize(e, good, sizeof good - 1, err, sizeof err) == TENYO_OK);
+    for (size_t i = 0; f && i < sizeof codes / sizeof *codes; i++)
+        for (int g = 0; g < 2; g++) {
+            const char *lg = g ? "en" : "ja";
+            int la = -1, lb = -1;
+            const char *x = ty_labels_get(e, codes[i], lg, &la);
+            const char *y = ty_labels_get(f, codes[i], lg, &lb);
+            const char *fx = ty_labels_full(e, codes[i], lg), *fy = ty_labels_full(f, codes[i], lg);
+            CHECKF(x && y && !strcmp(x, y) && la == lb, "%s %s: %s / %s", codes[i], lg,
+                   x ? x : "-", y ? y : "-");
+            CHECKF(fx ? fy && !strcmp(fx, fy) : !fy, "%s %s full", codes[i], lg);
+        }
+    CHECK(f && ty_labels_count(f, "ja", 2) == 2 && ty_labels_count(f, "en", 2) == 2);
+    /* a later load over titles in place */
+    static const char more[] = "tenyo-ipc-titles 1\nG06F\tja\t計算機（一般）\n";
+    CHECK(f && ty_labels_deserialize(f, more, sizeof more - 1, err, sizeof err) == TENYO_OK);
+    const char *g6 = f ? ty_labels_get(f, "G06F", "ja", NULL) : NULL;
+    CHECKF(g6 && !strcmp(g6, "計算機"), "%s", g6 ? g6 : "-");
+    ty_labels_free(f);
+    ty_labels_free(e);
+    static const char *const bad[] = {
+        "tenyo-ipc-titles 1\nA01B\tja\tx\nA01B\tja\ty\n", /* duplicate */
+        "tenyo-ipc-titles 1\nA1B\tja\tx\n",               /* bad code */
+        "tenyo-ipc-titles 1\n\nA01B\tja\tx\n",            /* blank line */
+        "A01B\tja\tx\n",                                  /* no header */
+        "tenyo-ipc-titles 1\nA01B\tja\tx",                /* no newline at the end */
+        "tenyo-ipc-titles 1\nA01B\tfr\tx\n",              /* bad language */
+        "tenyo-ipc-titles 1\nA01B\tja\t\n",               /* empty title */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ty_labels *z = ty_labels_builtin_parse(bad[i], strlen(bad[i]));
+        ty_labels *s = NULL;
+        CHECK(ty_labels_new(&s) == TENYO_OK);
+        int strict = ty_labels_deserialize(s, bad[i], strlen(bad[i]), err, sizeof err);
+        ty_labels_free(s);
+        CHECKF(!z && strict != TENYO_OK, "case %zu: parsed %d, checked parse %d", i, z != NULL,
+               strict);
+        ty_labels_free(z);
+    }
+}

@@ -19,8 +19,9 @@
  *     builder gave (models/README.md); none when the build had none. The
  *     index asks it for a subclass its own set has no title for
  *     (tenyo_field_label), so a loaded file overrides it. It is a lazy set
- *     (ty_labels_new_lazy): its ~1,400 titles are parsed once, and a short
- *     label is derived only when a lookup first asks for its code.
+ *     (ty_labels_new_lazy): its ~1,400 titles are indexed once, in place
+ *     (scheme_fast: the titles point into one copy of the blob), and a
+ *     short label is derived only when a lookup first asks for its code.
  * ty_labels_get() answers with the subclass title when one is loaded (or,
  * for the subclasses the 2018 scheme predates (G06V, those of H10), a
  * built-in label of ours: builtin_newer_subclasses), else the class label (which
@@ -353,6 +354,9 @@ struct ty_labels {
     size_t cap;      /* entries allocated in e */
     size_t bytes;    /* title bytes held (full + label; full only if lazy) */
     int lazy;        /* labels derived on first lookup (entry_label) */
+    char *arena;     /* titles that point into it (the built-in blob's
+                        copy: scheme_fast), not freed one by one */
+    size_t arena_len;
 };
 
 /* A lazy set's mark for "derived, nothing left": the lookup falls back to
@@ -384,15 +388,23 @@ int ty_labels_new_lazy(ty_labels **out) {
     return rc;
 }
 
+/* Free a title or label string of l: not lab_none, nor one in l's arena. */
+static void lab_str_free(const ty_labels *l, char *p) {
+    if (!p || p == lab_none) return;
+    if (l->arena && p >= l->arena && p < l->arena + l->arena_len) return;
+    free(p);
+}
+
 /* Free the set, its entries and their strings; NULL is fine. */
 void ty_labels_free(ty_labels *l) {
     if (!l) return;
     uint32_t n = l->map ? ty_strmap_size(l->map) : 0;
     for (uint32_t i = 0; i < n; i++)
         for (int g = 0; g < NLANG; g++) {
-            free(l->e[i].full[g]);
-            if (l->e[i].label[g] != lab_none) free(l->e[i].label[g]);
+            lab_str_free(l, l->e[i].full[g]);
+            lab_str_free(l, l->e[i].label[g]);
         }
+    free(l->arena);
     free(l->e);
     ty_strmap_free(l->map);
     free(l);
@@ -476,14 +488,59 @@ extern const size_t ty_ipc_titles_len;
 static ty_labels *scheme_set;           /* parsed once; NULL: none or broken */
 static pthread_once_t scheme_once = PTHREAD_ONCE_INIT;
 
-static void scheme_parse(void) {
-    ty_labels *l = NULL;
-    if (!ty_ipc_titles_len || ty_labels_new_lazy(&l)) return;
-    if (ty_labels_deserialize(l, ty_ipc_titles_blob, ty_ipc_titles_len, NULL, 0)) {
-        ty_labels_free(l); /* tests/test_labels.c checks it parses */
-        return;
+/* The built-in blob into the empty lazy set l without the checks an
+ * untrusted blob gets (models/ipc_titles.sh wrote it at build time, and
+ * labels_builtin_lazy_same holds it to ty_labels_deserialize's checks and
+ * answers): one copy of the blob, its tabs and newlines made NULs, each
+ * title pointing into it — no copy, UTF-8 pass or staging set a title
+ * (~6,000 instructions a line). -1 when a line is not "CODE\tja|en\tTITLE"
+ * with a well-formed code, or a code and language come twice (the caller
+ * then parses it with ty_labels_deserialize's checks, which refuse it as
+ * before); TENYO_ERR_NOMEM. */
+static int scheme_fast(ty_labels *l, const char *blob, size_t len) {
+    static const char head[] = LAB_BLOB_MAGIC "1\n";
+    if (len < sizeof head - 1 || memcmp(blob, head, sizeof head - 1) || blob[len - 1] != '\n')
+        return -1;
+    l->arena = ty_malloc(len);
+    if (!l->arena) return TENYO_ERR_NOMEM;
+    memcpy(l->arena, blob, len);
+    l->arena_len = len;
+    char *p = l->arena + sizeof head - 1, *end = l->arena + len;
+    while (p < end) {
+        char *nl = memchr(p, '\n', (size_t)(end - p)); /* there: the last byte is one */
+        char *t1 = memchr(p, '\t', (size_t)(nl - p));
+        char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(nl - t1 - 1)) : NULL;
+        if (!t2 || t2 + 1 == nl) return -1;
+        *t1 = *t2 = *nl = 0;
+        int level = code_level(p, (size_t)(t1 - p)), g = ty_labels_lang(t1 + 1);
+        if (level < 0 || g < 0) return -1;
+        lab_entry *e = intern_entry(l, p, (size_t)(t1 - p), level);
+        if (!e) return TENYO_ERR_NOMEM;
+        if (e->full[g]) return -1;
+        e->full[g] = t2 + 1;
+        p = nl + 1;
     }
-    scheme_set = l;
+    return 0;
+}
+
+ty_labels *ty_labels_builtin_parse(const char *blob, size_t len) {
+    ty_labels *l = NULL;
+    if (!len || ty_labels_new_lazy(&l)) return NULL;
+    int rc = scheme_fast(l, blob, len);
+    if (rc == -1) { /* not as ipc_titles.sh writes it: the checked parse */
+        ty_labels_free(l);
+        l = NULL;
+        rc = ty_labels_new_lazy(&l) || ty_labels_deserialize(l, blob, len, NULL, 0);
+    }
+    if (rc) {
+        ty_labels_free(l); /* tests/test_labels.c checks the built-in blob parses */
+        return NULL;
+    }
+    return l;
+}
+
+static void scheme_parse(void) {
+    scheme_set = ty_labels_builtin_parse(ty_ipc_titles_blob, ty_ipc_titles_len);
 }
 
 /* The built-in titles, or NULL when the library has none. */
@@ -601,8 +658,8 @@ static int set_title(ty_labels *l, const char *code, size_t codelen,
     }
     if (e->full[g]) l->bytes -= strlen(e->full[g]);
     if (e->label[g] && e->label[g] != lab_none) l->bytes -= strlen(e->label[g]);
-    free(e->full[g]);
-    if (e->label[g] != lab_none) free(e->label[g]);
+    lab_str_free(l, e->full[g]);
+    lab_str_free(l, e->label[g]);
     e->full[g] = full;
     e->label[g] = label;
     l->bytes += add;
@@ -628,8 +685,8 @@ static int merge_into(ty_labels *dst, ty_labels *src) {
             if (!s->full[g]) continue;
             if (d->full[g]) dst->bytes -= strlen(d->full[g]);
             if (d->label[g] && d->label[g] != lab_none) dst->bytes -= strlen(d->label[g]);
-            free(d->full[g]);
-            if (d->label[g] != lab_none) free(d->label[g]);
+            lab_str_free(dst, d->full[g]);
+            lab_str_free(dst, d->label[g]);
             d->full[g] = s->full[g];
             d->label[g] = s->label[g];
             dst->bytes += strlen(d->full[g]) +
