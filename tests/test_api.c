@@ -1753,6 +1753,27 @@ TY_TEST(api_cooccur_rows_direct_same) {
     }
     CHECK_EQ_INT(bad, 0);
     CHECK(nonzero > nf);
+    /* several rows in one pass (a field twice, one not in the index), then
+     * the same fields from the lists */
+    x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
+    int64_t batch[5] = {3, -1, (int64_t)nf - 1, 3, 7};
+    uint32_t *rows = calloc((size_t)5 * nf, sizeof *rows);
+    CHECK(rows && ty_cooccur_rows(x, batch, 5, rows) == 0);
+    CHECK(!ty_once_done(&x->co_once));
+    for (int h = 0; rows && h < 5; h++)
+        for (uint32_t b = 0; b < nf; b++) {
+            uint64_t want = batch[h] < 0 ? 0 : tenyo_index_cooccur(x, (uint32_t)batch[h], b);
+            CHECKF(rows[(size_t)h * nf + b] == want, "batch %d field %u: %u, lists %llu", h, b,
+                   rows[(size_t)h * nf + b], (unsigned long long)want);
+        }
+    CHECK(ty_once_done(&x->co_once)); /* tenyo_index_cooccur built them */
+    uint32_t *again = calloc((size_t)5 * nf, sizeof *again);
+    CHECK(again && ty_cooccur_rows(x, batch, 5, again) == 0);
+    CHECK(rows && again && !memcmp(rows, again, (size_t)5 * nf * sizeof *rows));
+    free(rows);
+    free(again);
+    tenyo_index_free(x);
     /* past 32 rows: the lists */
     x = NULL;
     CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);

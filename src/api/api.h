@@ -292,6 +292,10 @@ enum { TY_POSTINGS_AUTO, TY_POSTINGS_OFF, TY_POSTINGS_ON };
  * of an index whose lists are not built are counted by a pass over the
  * documents (api/meta.c), the same counts. */
 int ty_cooccur_row(const tenyo_index *x, uint32_t a, uint32_t *row);
+/* The rows of fields a[0..n) (-1: not in the index; its row stays 0) into
+ * rows[i * nfields ..], from one pass over the documents while they count
+ * as direct rows (ty_cooccur_row's), else from the lists. */
+int ty_cooccur_rows(const tenyo_index *x, const int64_t *a, int n, uint32_t *rows);
 /* The co_* lists built, once, from any thread: 0 or TENYO_ERR_NOMEM. */
 int ty_index_need_cooc(const tenyo_index *x);
 /* The document vectors the scans read (x->q8) and the model's int8 basis
