@@ -224,6 +224,57 @@ TY_TEST(abstracts_why_of_ideas) {
     tenyo_index_free(x);
 }
 
+/* The why stage keeps the terms of the sentences it tokenized on the
+ * context (the query's sentences come back for every card): a context
+ * that answered 30 queries and every card's why before (its cache full,
+ * slots taken over) gives each card the why a fresh context gives when
+ * asked for that card alone. */
+TY_TEST(abstracts_why_same_from_warm_context) {
+    const char *p = build("abs_whyc.tny", 200, 0);
+    CHECK(p);
+    tenyo_index *x = NULL;
+    tenyo_ctx *warm = NULL;
+    CHECK_EQ_INT(open_ix(p, &x, &warm), 0);
+    tenyo_ideas_opts o;
+    tenyo_ideas_opts_default(&o);
+    o.min_confidence = 0;
+    int compared = 0, withwhy = 0, bad = 0;
+    for (uint64_t q = 0; q < 30; q++) {
+        tenyo_idea id[8];
+        int n = tenyo_ideas_doc(warm, q, &o, 8, id);
+        CHECK(n >= 0);
+        tenyo_why w[8]; /* its strings live until warm's next why: compared at once */
+        int r[8];
+        for (int i = 0; i < n; i++) {
+            r[i] = tenyo_idea_why(warm, &id[i], &w[i]);
+            tenyo_ctx *fresh = NULL;
+            char err[256];
+            CHECK(tenyo_ctx_new(x, &fresh, err, sizeof err) == 0);
+            tenyo_idea fid[8];
+            int fn = tenyo_ideas_doc(fresh, q, &o, 8, fid);
+            CHECK(fn == n && !strcmp(fid[i].code, id[i].code));
+            tenyo_why fw;
+            int fr = tenyo_idea_why(fresh, &fid[i], &fw);
+            int same = fr == r[i];
+            if (same && fr == 1) {
+                same = fw.nterms == w[i].nterms && fw.doc == w[i].doc &&
+                       !strcmp(fw.query, w[i].query) && !strcmp(fw.evidence, w[i].evidence);
+                for (int k = 0; same && k < fw.nterms; k++) same = !strcmp(fw.terms[k], w[i].terms[k]);
+                withwhy++;
+            }
+            if (!same && bad++ < 3)
+                fprintf(stderr, "  query %llu card %s: warm %d, fresh %d\n", (unsigned long long)q,
+                        id[i].code, r[i], fr);
+            compared++;
+            tenyo_ctx_free(fresh);
+        }
+    }
+    tenyo_ctx_free(warm);
+    tenyo_index_free(x);
+    CHECK(compared > 100 && withwhy > 20);
+    CHECK_EQ_INT(bad, 0);
+}
+
 TY_TEST(abstracts_damaged_section) {
     const char *p = build("abs_bad.tny", 200, 0);
     CHECK(p);

@@ -1710,3 +1710,76 @@ TY_TEST(api_match_apply) {
     tenyo_ctx_free(c);
     tenyo_index_free(x);
 }
+
+/* The first co-classification rows an index is asked for come from a pass
+ * over its documents, without building every field's lists; every field's
+ * row so made equals the lists' counts (tenyo_index_cooccur), and the
+ * 33rd row builds them. */
+TY_TEST(api_cooccur_rows_direct_same) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/co_rows.tny", ty_test_tmpdir());
+    CHECK(ty_test_build(SAMPLE, 1000000, NULL, path) == 0);
+    char err[256];
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
+    uint32_t nf = x->m.nfields;
+    tenyo_index_free(x);
+    CHECK(nf > 40);
+    uint32_t *row = calloc(nf, sizeof *row);
+    CHECK(row);
+    size_t bad = 0, nonzero = 0;
+    for (uint32_t base = 0; base < nf; base += 32) {
+        x = NULL;
+        CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
+        uint32_t end = base + 32 < nf ? base + 32 : nf;
+        uint32_t **rows = calloc(32, sizeof *rows);
+        CHECK(rows);
+        for (uint32_t a = base; a < end; a++) {
+            rows[a - base] = calloc(nf, sizeof **rows);
+            CHECK(rows[a - base] && ty_cooccur_row(x, a, rows[a - base]) == 0);
+        }
+        CHECKF(!ty_once_done(&x->co_once), "rows %u..%u built the lists", base, end);
+        for (uint32_t a = base; a < end; a++) {
+            for (uint32_t b = 0; b < nf; b++) {
+                nonzero += rows[a - base][b] != 0;
+                if (rows[a - base][b] != tenyo_index_cooccur(x, a, b) && bad++ < 3)
+                    fprintf(stderr, "  %u,%u: row %u, lists %llu\n", a, b, rows[a - base][b],
+                            (unsigned long long)tenyo_index_cooccur(x, a, b));
+            }
+            free(rows[a - base]);
+        }
+        free(rows);
+        tenyo_index_free(x);
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(nonzero > nf);
+    /* several rows in one pass (a field twice, one not in the index), then
+     * the same fields from the lists */
+    x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
+    int64_t batch[5] = {3, -1, (int64_t)nf - 1, 3, 7};
+    uint32_t *rows = calloc((size_t)5 * nf, sizeof *rows);
+    CHECK(rows && ty_cooccur_rows(x, batch, 5, rows) == 0);
+    CHECK(!ty_once_done(&x->co_once));
+    for (int h = 0; rows && h < 5; h++)
+        for (uint32_t b = 0; b < nf; b++) {
+            uint64_t want = batch[h] < 0 ? 0 : tenyo_index_cooccur(x, (uint32_t)batch[h], b);
+            CHECKF(rows[(size_t)h * nf + b] == want, "batch %d field %u: %u, lists %llu", h, b,
+                   rows[(size_t)h * nf + b], (unsigned long long)want);
+        }
+    CHECK(ty_once_done(&x->co_once)); /* tenyo_index_cooccur built them */
+    uint32_t *again = calloc((size_t)5 * nf, sizeof *again);
+    CHECK(again && ty_cooccur_rows(x, batch, 5, again) == 0);
+    CHECK(rows && again && !memcmp(rows, again, (size_t)5 * nf * sizeof *rows));
+    free(rows);
+    free(again);
+    tenyo_index_free(x);
+    /* past 32 rows: the lists */
+    x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
+    for (uint32_t a = 0; a < 33; a++) CHECK(ty_cooccur_row(x, a % nf, row) == 0);
+    CHECK(ty_once_done(&x->co_once));
+    CHECK(ty_cooccur_row(x, nf + 5, row) == 0 && row[0] == 0);
+    tenyo_index_free(x);
+    free(row);
+}

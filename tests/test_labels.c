@@ -757,3 +757,183 @@ TY_TEST(labels_builtin_subclasses) {
         }
     CHECK(ty_labels_count(b, "ja", 2) > 600 || ty_labels_count(b, "en", 2) > 600);
 }
+
+/* Every code's label from the lazy built-in set (derived on first lookup)
+ * is the one an eager set parsed from the same blob gives: every section,
+ * every built-in class and each of its 26 possible subclasses, in both
+ * languages, with the same answering level; tenyo_field_label without an
+ * index agrees too. */
+TY_TEST(labels_builtin_lazy_same) {
+    extern const char ty_ipc_titles_blob[];
+    extern const size_t ty_ipc_titles_len;
+    if (!ty_ipc_titles_len) TY_SKIP("built without IPC scheme files");
+    const ty_labels *b = ty_labels_builtin();
+    ty_labels *e = NULL;
+    char err[TY_ERRLEN] = "";
+    CHECK(b != NULL);
+    CHECK(ty_labels_new(&e) == TENYO_OK);
+    CHECKF(ty_labels_deserialize(e, ty_ipc_titles_blob, ty_ipc_titles_len, err,
+                                 sizeof err) == TENYO_OK, "%s", err);
+    size_t ncodes = 0, nsub = 0, bad = 0;
+    const char *c;
+    for (size_t i = 0; (c = ty_labels_builtin_class(i)) && b; i++)
+        for (int k = -2; k < 26; k++) {
+            char code[5] = {0};
+            if (k == -2) code[0] = c[0]; /* its section (repeats are fine) */
+            else memcpy(code, c, 3);
+            if (k >= 0) code[3] = (char)('A' + k);
+            for (int g = 0; g < 2; g++) {
+                const char *lg = g ? "en" : "ja";
+                int la = -1, lb = -1;
+                const char *x = ty_labels_get(e, code, lg, &la);
+                const char *y = ty_labels_get(b, code, lg, &lb);
+                const char *fx = ty_labels_full(e, code, lg);
+                const char *fy = ty_labels_full(b, code, lg);
+                ncodes++;
+                if (lb == 2) nsub++;
+                if (!x || !y || strcmp(x, y) || la != lb ||
+                    (fx ? !fy || strcmp(fx, fy) : fy != NULL)) {
+                    if (bad++ < 5)
+                        fprintf(stderr, "  %s %s: eager %s (%d) lazy %s (%d)\n", code, lg,
+                                x ? x : "-", la, y ? y : "-", lb);
+                }
+            }
+        }
+    ty_labels_free(e);
+    CHECK(ncodes > 7000);
+    CHECK(nsub > 600);
+    CHECK_EQ_INT(bad, 0);
+}
+
+/* A lazy set answers as an eager one: a title that shortens to nothing
+ * falls back to the class in both (and stays so on a second lookup), a
+ * later load replaces a label already derived, and four threads deriving
+ * the same labels at once all get the same strings. */
+static void *lab_lazy_thread(void *p) {
+    lab_thread_arg *a = p;
+    for (int rep = 0; rep < 50; rep++) {
+        const char *x = ty_labels_get(a->l, "G06F", "ja", NULL);
+        const char *z = ty_labels_get(a->l, "B60W", "en", NULL);
+        if (!x || strcmp(x, "電気的デジタルデータ処理") || !z ||
+            strcmp(z, "Vehicles in general"))
+            a->bad++;
+    }
+    return NULL;
+}
+
+TY_TEST(labels_lazy_same_as_eager) {
+    static const char blob[] =
+        "tenyo-ipc-titles 1\n"
+        "A01B\tja\t（土作業；Ａ０１Ｃ参照）\n"
+        "B60W\ten\tVEHICLES IN GENERAL\n"
+        "G06F\tja\t電気的デジタルデータ処理（計算機Ｇ０６Ｎ）［８］\n"
+        "H04N\ten\tPICTORIAL COMMUNICATION, e.g. TELEVISION\n";
+    static const char *const codes[] = {"A01B", "B60W", "G06F", "H04N", "G06", "A"};
+    ty_labels *e = NULL, *z = NULL;
+    char err[TY_ERRLEN] = "";
+    CHECK(ty_labels_new(&e) == TENYO_OK);
+    CHECK(ty_labels_new_lazy(&z) == TENYO_OK);
+    CHECK(ty_labels_deserialize(e, blob, sizeof blob - 1, err, sizeof err) == TENYO_OK);
+    CHECK(ty_labels_deserialize(z, blob, sizeof blob - 1, err, sizeof err) == TENYO_OK);
+    int lv = -1;
+    const char *a1 = ty_labels_get(z, "A01B", "ja", &lv);
+    CHECKF(a1 && lv == 1, "A01B shortens to nothing: the class answers (level %d)", lv);
+    for (int rep = 0; rep < 2; rep++)
+        for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
+            for (int g = 0; g < 2; g++) {
+                const char *lg = g ? "en" : "ja";
+                int la = -1, lb = -1;
+                const char *x = ty_labels_get(e, codes[i], lg, &la);
+                const char *y = ty_labels_get(z, codes[i], lg, &lb);
+                CHECKF(x && y && !strcmp(x, y) && la == lb, "%s %s: %s (%d) / %s (%d)",
+                       codes[i], lg, x ? x : "-", la, y ? y : "-", lb);
+            }
+    /* a later load replaces a derived label */
+    static const char blob2[] = "tenyo-ipc-titles 1\nG06F\tja\t計算機（一般）\n";
+    CHECK(ty_labels_deserialize(z, blob2, sizeof blob2 - 1, err, sizeof err) == TENYO_OK);
+    const char *g6 = ty_labels_get(z, "G06F", "ja", &lv);
+    CHECKF(g6 && !strcmp(g6, "計算機") && lv == 2, "G06F after reload: %s", g6 ? g6 : "-");
+    ty_labels_free(z);
+    ty_labels_free(e);
+    /* concurrent first lookups */
+    z = NULL;
+    CHECK(ty_labels_new_lazy(&z) == TENYO_OK);
+    CHECK(ty_labels_deserialize(z, blob, sizeof blob - 1, err, sizeof err) == TENYO_OK);
+    lab_thread_arg args[4];
+    pthread_t th[4];
+    int started = 0, bad = 0;
+    for (int i = 0; i < 4; i++) {
+        args[i] = (lab_thread_arg){z, 0};
+        if (pthread_create(&th[i], NULL, lab_lazy_thread, &args[i])) break;
+        started++;
+    }
+    for (int i = 0; i < started; i++) {
+        pthread_join(th[i], NULL);
+        bad += args[i].bad;
+    }
+    const char *p1 = ty_labels_get(z, "G06F", "ja", NULL);
+    const char *p2 = ty_labels_get(z, "G06F", "ja", NULL);
+    CHECK(p1 == p2); /* derived once, kept */
+    ty_labels_free(z);
+    CHECK_EQ_INT(started, 4);
+    CHECK_EQ_INT(bad, 0);
+}
+
+/* The built-in blob's parse (titles indexed in place) gives the set the
+ * checked parse gives, and refuses what it refuses: a duplicate, a bad
+ * code, a blank line, no header, a missing newline at the end; a set so
+ * made takes a later load like any other. */
+TY_TEST(labels_builtin_parse_same) {
+    static const char good[] =
+        "tenyo-ipc-titles 1\n"
+        "A\tja\t生活必需品\n"
+        "A01\tja\t農業；林業；畜産；狩猟；捕獲；漁業\n"
+        "A01B\tja\t（土作業；Ａ０１Ｃ参照）\n"
+        "A01B\ten\tSOIL WORKING IN AGRICULTURE OR FORESTRY\n"
+        "G06F\tja\t電気的デジタルデータ処理（計算機Ｇ０６Ｎ）［８］\n"
+        "G06F\ten\tELECTRIC DIGITAL DATA PROCESSING\n";
+    static const char *const codes[] = {"A", "A01", "A01B", "G06F", "G06", "H04N"};
+    ty_labels *f = ty_labels_builtin_parse(good, sizeof good - 1), *e = NULL;
+    char err[TY_ERRLEN] = "";
+    CHECK(f != NULL);
+    CHECK(ty_labels_new(&e) == TENYO_OK);
+    CHECK(ty_labels_deserialize(e, good, sizeof good - 1, err, sizeof err) == TENYO_OK);
+    for (size_t i = 0; f && i < sizeof codes / sizeof *codes; i++)
+        for (int g = 0; g < 2; g++) {
+            const char *lg = g ? "en" : "ja";
+            int la = -1, lb = -1;
+            const char *x = ty_labels_get(e, codes[i], lg, &la);
+            const char *y = ty_labels_get(f, codes[i], lg, &lb);
+            const char *fx = ty_labels_full(e, codes[i], lg), *fy = ty_labels_full(f, codes[i], lg);
+            CHECKF(x && y && !strcmp(x, y) && la == lb, "%s %s: %s / %s", codes[i], lg,
+                   x ? x : "-", y ? y : "-");
+            CHECKF(fx ? fy && !strcmp(fx, fy) : !fy, "%s %s full", codes[i], lg);
+        }
+    CHECK(f && ty_labels_count(f, "ja", 2) == 2 && ty_labels_count(f, "en", 2) == 2);
+    /* a later load over titles in place */
+    static const char more[] = "tenyo-ipc-titles 1\nG06F\tja\t計算機（一般）\n";
+    CHECK(f && ty_labels_deserialize(f, more, sizeof more - 1, err, sizeof err) == TENYO_OK);
+    const char *g6 = f ? ty_labels_get(f, "G06F", "ja", NULL) : NULL;
+    CHECKF(g6 && !strcmp(g6, "計算機"), "%s", g6 ? g6 : "-");
+    ty_labels_free(f);
+    ty_labels_free(e);
+    static const char *const bad[] = {
+        "tenyo-ipc-titles 1\nA01B\tja\tx\nA01B\tja\ty\n", /* duplicate */
+        "tenyo-ipc-titles 1\nA1B\tja\tx\n",               /* bad code */
+        "tenyo-ipc-titles 1\n\nA01B\tja\tx\n",            /* blank line */
+        "A01B\tja\tx\n",                                  /* no header */
+        "tenyo-ipc-titles 1\nA01B\tja\tx",                /* no newline at the end */
+        "tenyo-ipc-titles 1\nA01B\tfr\tx\n",              /* bad language */
+        "tenyo-ipc-titles 1\nA01B\tja\t\n",               /* empty title */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        ty_labels *z = ty_labels_builtin_parse(bad[i], strlen(bad[i]));
+        ty_labels *s = NULL;
+        CHECK(ty_labels_new(&s) == TENYO_OK);
+        int strict = ty_labels_deserialize(s, bad[i], strlen(bad[i]), err, sizeof err);
+        ty_labels_free(s);
+        CHECKF(!z && strict != TENYO_OK, "case %zu: parsed %d, checked parse %d", i, z != NULL,
+               strict);
+        ty_labels_free(z);
+    }
+}

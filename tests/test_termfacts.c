@@ -12,6 +12,7 @@
 #include "judge/judge.h"
 #include "test.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,6 +228,66 @@ TY_TEST(termfacts_damaged_section_refused) {
     b->m.tf_sec = ty_lazysec_wrap(shortb, len - 20);
     CHECK_EQ_INT(ty_tf_verify_model(&b->m, why, sizeof why), TENYO_ERR_CORRUPT);
     CHECKF(strstr(why, "termfacts") && strstr(why, "20 a term"), "%s", why);
+    tenyo_index_free(a);
+    tenyo_index_free(b);
+}
+
+/* The checks of a stored table (made a column at a time) name the first
+ * bad term in term order, whichever column holds it: an infinite
+ * partness at term 3 before a NaN genericity at term 7 and bad bits at
+ * term 9; bad bits at term 2 after an idf below 0 at term 1; the edges
+ * -0 and 1.001 pass. */
+TY_TEST(termfacts_first_bad_term_named) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/tf_first.tny", ty_test_tmpdir());
+    CHECK(ty_test_build(SAMPLE, 1000000, NULL, path) == 0);
+    tenyo_index *a, *b;
+    CHECK(open_both(path, &a, &b) == 0);
+    const char *p;
+    uint64_t len;
+    char why[256] = "";
+    CHECK(ty_lazysec_get(a->m.tf_sec, &p, &len, why, sizeof why) == 0);
+    uint64_t nt = a->m.nterms;
+    CHECK(nt > 10);
+    static const struct {
+        int col;     /* -1: the word of bits; 0 idf .. 3 partness */
+        uint32_t t1; /* first damage */
+        float v1;
+        int col2;
+        uint32_t t2; /* second */
+        float v2;
+        const char *want; /* in the message; NULL: accepted */
+    } cases[] = {
+        {3, 3, INFINITY, 1, 7, NAN, "term 3: partness"},
+        {1, 7, NAN, -1, 9, 0, "term 7: genericity"},
+        {-1, 2, 0, 0, 1, -0.5f, "term 1: idf"},
+        {-1, 0, 0, 2, 5, 2.0f, "term 0: bad bits"},
+        {0, 4, -0.0f, 2, 6, 1.001f, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *bad = malloc(len + 1);
+        CHECK(bad);
+        memcpy(bad, p, len + 1);
+        for (int k = 0; k < 2; k++) {
+            int col = k ? cases[i].col2 : cases[i].col;
+            uint32_t t = k ? cases[i].t2 : cases[i].t1;
+            float v = k ? cases[i].v2 : cases[i].v1;
+            if (col < 0) memset(bad + 16 + 4 * t, 0, 4); /* morphs 0 */
+            else memcpy(bad + 16 + 4 * nt * (uint64_t)(col + 1) + 4 * t, &v, 4);
+        }
+        ty_lazysec *keep = b->m.tf_sec;
+        b->m.tf_sec = ty_lazysec_wrap(bad, len);
+        CHECK(b->m.tf_sec);
+        why[0] = 0;
+        int rc = ty_tf_verify_model(&b->m, why, sizeof why);
+        if (cases[i].want)
+            CHECKF(rc == TENYO_ERR_CORRUPT && strstr(why, cases[i].want), "case %zu: %d %s", i,
+                   rc, why);
+        else
+            CHECKF(rc == 0, "case %zu: %d %s", i, rc, why);
+        ty_lazysec_free(b->m.tf_sec);
+        b->m.tf_sec = keep;
+    }
     tenyo_index_free(a);
     tenyo_index_free(b);
 }

@@ -136,6 +136,9 @@ struct tenyo_index {
     uint32_t *co_n;        /* documents classified in both a and b */
     ty_once co_once;       /* the three are built on first use; its
                               result 0 or TENYO_ERR_NOMEM */
+    unsigned co_direct;    /* rows answered by a pass over the documents
+                              before the lists were built (atomic:
+                              ty_cooccur_row) */
     ty_csr post;           /* the TF-IDF rows transposed (postings per
                               term), built once TF-IDF scans repeat: */
     ty_once post_once;     /* result 0, or -1 (none: scans gather) */
@@ -290,8 +293,14 @@ enum { TY_POSTINGS_AUTO, TY_POSTINGS_OFF, TY_POSTINGS_ON };
 
 /* Documents of field a also in each field: row[0..nfields) is set to the
  * co-classification counts of a (0 for fields never seen with it); 0, or
- * TENYO_ERR_NOMEM building the lists on first use. */
+ * TENYO_ERR_NOMEM building the lists. The first CO_DIRECT_ROWS (32) rows
+ * of an index whose lists are not built are counted by a pass over the
+ * documents (api/meta.c), the same counts. */
 int ty_cooccur_row(const tenyo_index *x, uint32_t a, uint32_t *row);
+/* The rows of fields a[0..n) (-1: not in the index; its row stays 0) into
+ * rows[i * nfields ..], from one pass over the documents while they count
+ * as direct rows (ty_cooccur_row's), else from the lists. */
+int ty_cooccur_rows(const tenyo_index *x, const int64_t *a, int n, uint32_t *rows);
 /* The co_* lists built, once, from any thread: 0 or TENYO_ERR_NOMEM. */
 int ty_index_need_cooc(const tenyo_index *x);
 /* The document vectors the scans read (x->q8) and the model's int8 basis

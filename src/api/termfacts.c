@@ -395,8 +395,27 @@ int ty_tf_table_genericity(const ty_tf_table *tab, float **out) {
     return TENYO_OK;
 }
 
+/* 1 when every term's word has a morphs count of 1..4 and every column
+ * value is in 0..1.001 (a NaN fails both comparisons, an infinity one):
+ * tf_parse's checks, a column at a time, so the loops run straight
+ * through memory (the check of a 75k-term table, term by term across the
+ * five arrays, was ~1 ms of an ideas query). */
+static int tf_all_good(const ty_tf_table *tab, uint64_t nterms) {
+    int bad = 0;
+    for (uint64_t t = 0; t < nterms; t++) {
+        uint32_t k = ty_get_le32(tab->word + 4 * t) >> TF_MORPHS_AT;
+        bad |= k < 1 || k > 4;
+    }
+    for (int c = 0; c < TF_NCOLS; c++)
+        for (uint64_t t = 0; t < nterms; t++) {
+            float v = tf_f32(tab->col[c] + 4 * t);
+            bad |= !(v >= 0 && v <= 1.001f);
+        }
+    return !bad;
+}
+
 /* The section's content p[0..len) as a table of nterms terms, every value
- * checked: 0, or -1 with the reason in why. */
+ * checked: 0, or -1 with the reason in why (the first bad term's). */
 static int tf_parse(const char *p, uint64_t len, uint64_t nterms, ty_tf_table *tab, char *why,
                     size_t whylen) {
     const unsigned char *u = (const unsigned char *)p;
@@ -418,6 +437,8 @@ static int tf_parse(const char *p, uint64_t len, uint64_t nterms, ty_tf_table *t
     }
     tab->word = u + TF_HEAD;
     for (int c = 0; c < TF_NCOLS; c++) tab->col[c] = u + TF_HEAD + 4 * nterms * (uint64_t)(c + 1);
+    if (tf_all_good(tab, nterms)) return 0;
+    /* a bad value somewhere: the first, term by term, named */
     for (uint64_t t = 0; t < nterms; t++) {
         uint32_t w = ty_get_le32(tab->word + 4 * t), k = w >> TF_MORPHS_AT;
         if (k < 1 || k > 4) {

@@ -343,13 +343,10 @@ static int ideas_generate(ty_iquery *st) {
  * rows, the prior's expected fields, the norms and the votes' total. */
 static int ideas_prior(ty_iquery *st) {
     const tenyo_index *x = st->c->idx;
-    const ty_model *m = st->m;
     const tenyo_ideas_opts *o = st->o;
     for (int i = 0; i < st->nh; i++) st->hid[i] = tenyo_index_field_find(x, st->homes[i]);
-    for (int i = 0; i < st->nh; i++)
-        if (st->hid[i] >= 0 &&
-            ty_cooccur_row(x, (uint32_t)st->hid[i], st->corow + (size_t)i * m->nfields))
-            return TENYO_ERR_NOMEM;
+    if (ty_cooccur_rows(x, st->hid, st->nh, st->corow)) /* one pass for all homes */
+        return TENYO_ERR_NOMEM;
     st->gen = ty_term_generic(x);
     st->alpha = o->field_norm >= 0 ? o->field_norm : IDEAS_ALPHA;
     st->pw = o->prior_weight >= 0 ? o->prior_weight : IDEAS_PRIOR_WEIGHT;

@@ -191,6 +191,10 @@ typedef struct ty_splitpair {
 #define TY_DOCTEXT_SLOTS 256
 /* Answers of the own-word rule kept for the patent last asked. */
 #define TY_OWN_MEMO 64
+/* Slots of the ideas state's cache of sentences the why stage tokenized
+ * (explain.c), and the longest sentence kept there (bytes). */
+#define TY_WHYTOK_SLOTS 128
+#define TY_WHYTOK_MAX 8192
 
 /* What the ideas layer keeps on a context between calls (state.c): the
  * last query's home, notes, term mask and candidate pool. */
@@ -226,6 +230,12 @@ typedef struct ty_ideas {
         uint8_t memo_r[TY_OWN_MEMO];
         int nmemo;
     } own;
+    /* the terms of the sentences the why stage tokenized, by the
+     * sentence's bytes (direct-mapped by their hash: every card's why
+     * reads the query's sentences again, and evidence patents recur
+     * among the cards; a sentence's terms depend only on its bytes and
+     * the context's tokenizer): each term a u32 length and its bytes */
+    struct ty_whytok { uint64_t h; int used; ty_buf text; ty_buf terms; } whytok[TY_WHYTOK_SLOTS];
 } ty_ideas;
 
 /* The words of their own (ownword.c): ty_own_begin reads the query's

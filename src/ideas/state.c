@@ -1,7 +1,8 @@
 /*
  * state.c — what the ideas layer keeps on a query context between calls:
  * the last query's home and notes, its term mask and its candidate pool
- * (stages.h, ty_ideas). The accessors read it after tenyo_ideas_* returned
+ * (stages.h, ty_ideas), and caches of document texts and of the why
+ * stage's tokenized sentences. The accessors read it after tenyo_ideas_* returned
  * (tenyo_ctx_notes, tenyo_ctx_home, tenyo_idea_bridge, tenyo_idea_why,
  * tenyo_idea_found_by). The api layer holds it as one opaque pointer
  * (tenyo_ctx.ideas) and frees it through the hook set here
@@ -21,6 +22,10 @@ static void ideas_free(void *p) {
     ty_pool_free(&is->pool);
     ty_buf_free(&is->sbuf);
     for (int i = 0; i < TY_DOCTEXT_SLOTS; i++) ty_buf_free(&is->dtext[i].text);
+    for (int i = 0; i < TY_WHYTOK_SLOTS; i++) {
+        ty_buf_free(&is->whytok[i].text);
+        ty_buf_free(&is->whytok[i].terms);
+    }
     ty_buf_free(&is->fbuf);
     free(is->own.qpiece);
     ty_buf_free(&is->own.text);

@@ -18,7 +18,10 @@
  *     models/ipc_titles.sh made them at build time from scheme files the
  *     builder gave (models/README.md); none when the build had none. The
  *     index asks it for a subclass its own set has no title for
- *     (tenyo_field_label), so a loaded file overrides it.
+ *     (tenyo_field_label), so a loaded file overrides it. It is a lazy set
+ *     (ty_labels_new_lazy): its ~1,400 titles are indexed once, in place
+ *     (scheme_fast: the titles point into one copy of the blob), and a
+ *     short label is derived only when a lookup first asks for its code.
  * ty_labels_get() answers with the subclass title when one is loaded (or,
  * for the subclasses the 2018 scheme predates (G06V, those of H10), a
  * built-in label of ours: builtin_newer_subclasses), else the class label (which
@@ -50,7 +53,8 @@
  * TENYO_ERR_VERSION.
  *
  * Threads: after loading, a ty_labels is only read (ty_strmap_get and array
- * reads), so lookups may run concurrently. Returned strings live until the
+ * reads; a lazy set's lookup also fills an empty label slot once, by
+ * compare-and-swap), so lookups may run concurrently. Returned strings live until the
  * next load, deserialize or free.
  */
 #include "model/model.h"
@@ -348,8 +352,16 @@ struct ty_labels {
     ty_strmap *map;  /* code -> index into e (dense ids) */
     lab_entry *e;    /* one entry per code in map */
     size_t cap;      /* entries allocated in e */
-    size_t bytes;    /* title bytes held (full + label) */
+    size_t bytes;    /* title bytes held (full + label; full only if lazy) */
+    int lazy;        /* labels derived on first lookup (entry_label) */
+    char *arena;     /* titles that point into it (the built-in blob's
+                        copy: scheme_fast), not freed one by one */
+    size_t arena_len;
 };
+
+/* A lazy set's mark for "derived, nothing left": the lookup falls back to
+ * the class as it does for an eager set's NULL label. Never freed. */
+static char lab_none[1];
 
 /* An empty set: lookups answer from the built-in tables only. */
 int ty_labels_new(ty_labels **out) {
@@ -366,15 +378,33 @@ int ty_labels_new(ty_labels **out) {
     return TENYO_OK;
 }
 
+/* A set whose short labels are derived on the first lookup of each code
+ * and language instead of at load (the built-in titles: a process names
+ * ~10 of ~1,400). The same labels as an eager set's; the byte limit counts
+ * full titles only. */
+int ty_labels_new_lazy(ty_labels **out) {
+    int rc = ty_labels_new(out);
+    if (!rc) (*out)->lazy = 1;
+    return rc;
+}
+
+/* Free a title or label string of l: not lab_none, nor one in l's arena. */
+static void lab_str_free(const ty_labels *l, char *p) {
+    if (!p || p == lab_none) return;
+    if (l->arena && p >= l->arena && p < l->arena + l->arena_len) return;
+    free(p);
+}
+
 /* Free the set, its entries and their strings; NULL is fine. */
 void ty_labels_free(ty_labels *l) {
     if (!l) return;
     uint32_t n = l->map ? ty_strmap_size(l->map) : 0;
     for (uint32_t i = 0; i < n; i++)
         for (int g = 0; g < NLANG; g++) {
-            free(l->e[i].full[g]);
-            free(l->e[i].label[g]);
+            lab_str_free(l, l->e[i].full[g]);
+            lab_str_free(l, l->e[i].label[g]);
         }
+    free(l->arena);
     free(l->e);
     ty_strmap_free(l->map);
     free(l);
@@ -399,6 +429,32 @@ static const lab_entry *find_entry(const ty_labels *l, const char *code,
     if (!l) return NULL;
     int64_t id = ty_strmap_get(l->map, code, n);
     return id < 0 ? NULL : &l->e[id];
+}
+
+/* Short label of entry e in language g, or NULL when it has none. A lazy
+ * set derives it here on the first lookup and publishes it with a
+ * compare-and-swap, so concurrent lookups agree (a thread that loses the
+ * race frees its copy); a failure to derive (out of memory) answers NULL
+ * without keeping it, and the next lookup tries again. */
+static const char *entry_label(const ty_labels *l, const lab_entry *e, int g) {
+    if (!l->lazy) return e->label[g];
+    char **slot = (char **)&e->label[g]; /* the set's own heap entry */
+    char *s = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    if (!s && e->full[g]) {
+        char *mine = NULL;
+        if (ty_labels_shorten(e->full[g], g == LANG_JA ? "ja" : "en", e->level, &mine))
+            return NULL;
+        if (!mine) mine = lab_none;
+        char *seen = NULL;
+        if (__atomic_compare_exchange_n(slot, &seen, mine, 0, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE))
+            s = mine;
+        else {
+            if (mine != lab_none) free(mine);
+            s = seen;
+        }
+    }
+    return s == lab_none ? NULL : s;
 }
 
 /* Entry of code, created empty when new; NULL on OOM. The entry array
@@ -432,14 +488,59 @@ extern const size_t ty_ipc_titles_len;
 static ty_labels *scheme_set;           /* parsed once; NULL: none or broken */
 static pthread_once_t scheme_once = PTHREAD_ONCE_INIT;
 
-static void scheme_parse(void) {
-    ty_labels *l = NULL;
-    if (!ty_ipc_titles_len || ty_labels_new(&l)) return;
-    if (ty_labels_deserialize(l, ty_ipc_titles_blob, ty_ipc_titles_len, NULL, 0)) {
-        ty_labels_free(l); /* tests/test_labels.c checks it parses */
-        return;
+/* The built-in blob into the empty lazy set l without the checks an
+ * untrusted blob gets (models/ipc_titles.sh wrote it at build time, and
+ * labels_builtin_lazy_same holds it to ty_labels_deserialize's checks and
+ * answers): one copy of the blob, its tabs and newlines made NULs, each
+ * title pointing into it — no copy, UTF-8 pass or staging set a title
+ * (~6,000 instructions a line). -1 when a line is not "CODE\tja|en\tTITLE"
+ * with a well-formed code, or a code and language come twice (the caller
+ * then parses it with ty_labels_deserialize's checks, which refuse it as
+ * before); TENYO_ERR_NOMEM. */
+static int scheme_fast(ty_labels *l, const char *blob, size_t len) {
+    static const char head[] = LAB_BLOB_MAGIC "1\n";
+    if (len < sizeof head - 1 || memcmp(blob, head, sizeof head - 1) || blob[len - 1] != '\n')
+        return -1;
+    l->arena = ty_malloc(len);
+    if (!l->arena) return TENYO_ERR_NOMEM;
+    memcpy(l->arena, blob, len);
+    l->arena_len = len;
+    char *p = l->arena + sizeof head - 1, *end = l->arena + len;
+    while (p < end) {
+        char *nl = memchr(p, '\n', (size_t)(end - p)); /* there: the last byte is one */
+        char *t1 = memchr(p, '\t', (size_t)(nl - p));
+        char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(nl - t1 - 1)) : NULL;
+        if (!t2 || t2 + 1 == nl) return -1;
+        *t1 = *t2 = *nl = 0;
+        int level = code_level(p, (size_t)(t1 - p)), g = ty_labels_lang(t1 + 1);
+        if (level < 0 || g < 0) return -1;
+        lab_entry *e = intern_entry(l, p, (size_t)(t1 - p), level);
+        if (!e) return TENYO_ERR_NOMEM;
+        if (e->full[g]) return -1;
+        e->full[g] = t2 + 1;
+        p = nl + 1;
     }
-    scheme_set = l;
+    return 0;
+}
+
+ty_labels *ty_labels_builtin_parse(const char *blob, size_t len) {
+    ty_labels *l = NULL;
+    if (!len || ty_labels_new_lazy(&l)) return NULL;
+    int rc = scheme_fast(l, blob, len);
+    if (rc == -1) { /* not as ipc_titles.sh writes it: the checked parse */
+        ty_labels_free(l);
+        l = NULL;
+        rc = ty_labels_new_lazy(&l) || ty_labels_deserialize(l, blob, len, NULL, 0);
+    }
+    if (rc) {
+        ty_labels_free(l); /* tests/test_labels.c checks the built-in blob parses */
+        return NULL;
+    }
+    return l;
+}
+
+static void scheme_parse(void) {
+    scheme_set = ty_labels_builtin_parse(ty_ipc_titles_blob, ty_ipc_titles_len);
 }
 
 /* The built-in titles, or NULL when the library has none. */
@@ -465,8 +566,9 @@ const char *ty_labels_get(const ty_labels *l, const char *code,
     int answered = level;
     if (level == 2) {
         const lab_entry *e = find_entry(l, code, 4);
-        const builtin_title *nb = e && e->label[g] ? NULL : builtin_newer(code);
-        if (e && e->label[g]) s = e->label[g];
+        const char *el = e ? entry_label(l, e, g) : NULL;
+        const builtin_title *nb = el ? NULL : builtin_newer(code);
+        if (el) s = el;
         else if (nb) s = g == LANG_JA ? nb->ja : nb->en; /* newer than the scheme */
         else answered = 1;
     }
@@ -475,7 +577,7 @@ const char *ty_labels_get(const ty_labels *l, const char *code,
         if (b) s = g == LANG_JA ? b->ja : b->en;
         if (!s) {
             const lab_entry *e = find_entry(l, code, 3);
-            if (e && e->label[g]) s = e->label[g];
+            if (e) s = entry_label(l, e, g);
         }
         if (!s) answered = 0;
     }
@@ -544,8 +646,10 @@ static int set_title(ty_labels *l, const char *code, size_t codelen,
     }
     full = ty_strndup(s, n);
     if (!full) goto done;
-    rc = ty_labels_shorten(full, g == LANG_JA ? "ja" : "en", level, &label);
-    if (rc) goto done;
+    if (!l->lazy) { /* a lazy set derives it on lookup (entry_label) */
+        rc = ty_labels_shorten(full, g == LANG_JA ? "ja" : "en", level, &label);
+        if (rc) goto done;
+    }
     size_t add = n + (label ? strlen(label) : 0);
     if (l->bytes + add > LAB_MAX_BYTES) {
         *why = "too much title text (more than 16 MiB)";
@@ -553,9 +657,9 @@ static int set_title(ty_labels *l, const char *code, size_t codelen,
         goto done;
     }
     if (e->full[g]) l->bytes -= strlen(e->full[g]);
-    if (e->label[g]) l->bytes -= strlen(e->label[g]);
-    free(e->full[g]);
-    free(e->label[g]);
+    if (e->label[g] && e->label[g] != lab_none) l->bytes -= strlen(e->label[g]);
+    lab_str_free(l, e->full[g]);
+    lab_str_free(l, e->label[g]);
     e->full[g] = full;
     e->label[g] = label;
     l->bytes += add;
@@ -580,13 +684,13 @@ static int merge_into(ty_labels *dst, ty_labels *src) {
         for (int g = 0; g < NLANG; g++) {
             if (!s->full[g]) continue;
             if (d->full[g]) dst->bytes -= strlen(d->full[g]);
-            if (d->label[g]) dst->bytes -= strlen(d->label[g]);
-            free(d->full[g]);
-            free(d->label[g]);
+            if (d->label[g] && d->label[g] != lab_none) dst->bytes -= strlen(d->label[g]);
+            lab_str_free(dst, d->full[g]);
+            lab_str_free(dst, d->label[g]);
             d->full[g] = s->full[g];
             d->label[g] = s->label[g];
             dst->bytes += strlen(d->full[g]) +
-                          (d->label[g] ? strlen(d->label[g]) : 0);
+                          (d->label[g] && d->label[g] != lab_none ? strlen(d->label[g]) : 0);
             s->full[g] = s->label[g] = NULL;
         }
     }
@@ -711,7 +815,7 @@ int ty_labels_load(ty_labels *l, const char *path, char *err, size_t errlen) {
     size_t kept = 0;
     rc = TENYO_ERR_NOMEM;
     buf = ty_malloc(LAB_LINE_MAX + 1);
-    if (!buf || ty_labels_new(&tmp)) goto done;
+    if (!buf || (l->lazy ? ty_labels_new_lazy(&tmp) : ty_labels_new(&tmp))) goto done;
     for (;;) {
         size_t len = 0;
         int r = read_line(f, buf, &len);
@@ -842,7 +946,7 @@ int ty_labels_deserialize(ty_labels *l, const char *blob, size_t len,
     size_t pos = 0;
     int rc = TENYO_ERR_NOMEM;
     line = ty_malloc(LAB_LINE_MAX + 1);
-    if (!line || ty_labels_new(&tmp)) goto done;
+    if (!line || (l->lazy ? ty_labels_new_lazy(&tmp) : ty_labels_new(&tmp))) goto done;
     while (pos < len) {
         const char *nl = memchr(blob + pos, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - (blob + pos)) : len - pos;

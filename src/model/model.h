@@ -443,9 +443,18 @@ void ty_q8_quantize(const float *x, size_t k, int8_t *q, float *scale,
 typedef struct ty_labels ty_labels;
 /* An empty set (built-in labels only). */
 int ty_labels_new(ty_labels **out);
+/* An empty set that derives each short label on its first lookup rather
+ * than at load (model/labels.c); lookups answer the same. */
+int ty_labels_new_lazy(ty_labels **out);
 /* The IPC titles built into the library (model/labels.c), or NULL when the
  * build had no scheme files; parsed once, shared, never freed. */
 const ty_labels *ty_labels_builtin(void);
+/* The set ty_labels_builtin makes of a blob of ty_labels_serialize's
+ * format: lazy, its titles pointing into one copy of the blob when every
+ * line is well-formed and unique (no UTF-8 check: the blob is the
+ * build's), else as ty_labels_deserialize parses it; NULL when that
+ * refuses it, or out of memory. */
+ty_labels *ty_labels_builtin_parse(const char *blob, size_t len);
 void ty_labels_free(ty_labels *l);  /* accepts NULL */
 /* Add the section, class and subclass titles of a scheme file (format from
  * its header line; groups are skipped); a later load replaces titles of
