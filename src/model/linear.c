@@ -1,11 +1,6 @@
 /*
  * linear.c — the field model: one linear classifier per field over the
  * TF-IDF rows (liblinear adapter; the only file that includes linear.h).
- * liblinear is opened with dlopen by the first training of the process
- * (ll_open: its soname TY_LIBLINEAR_SONAME from the Makefile), not
- * linked: a linked library is loaded at the start of every process and
- * only a build trains (model/blas.c says what that costs); a missing one
- * ends the process naming it, as the loader would have at its start.
  *
  * Why: kNN field voting (ideas.c) can only propose a field one of the
  * query's nearest neighbours carries. A discriminative model sees every
@@ -93,7 +88,12 @@
 #define TY_LIBLINEAR_SONAME "liblinear.so.4"
 #endif
 
-/* liblinear's functions the training calls, opened once (ll_open). */
+/* liblinear's functions the training calls: the library opened with
+ * dlopen by the first training of the process (ll_open; its soname
+ * TY_LIBLINEAR_SONAME from the Makefile), not linked: a linked library is
+ * loaded at the start of every process and only a build trains
+ * (model/blas.c says what that costs); a missing one ends the process
+ * naming it, as the loader would have at its start. */
 static struct {
     __typeof__(train) *train;
     __typeof__(get_decfun_coef) *coef;
