@@ -169,69 +169,65 @@ TY_TEST(tpost_same_answers_as_rows) {
             }
 }
 
-/* rebuild --no-ivf of an index without the section (the layout before
- * it, made by dropping it) puts it back: the file is the build's, byte for
- * byte. */
-TY_TEST(tpost_rebuild_upgrades_old_layout) {
-    const char *path = tp_index("tp_up.tny");
+/* rebuild --no-ivf of a copy of index `name` without section sec (a file
+ * written before the section, made by dropping it; `lacks` says the copy
+ * opens without it) puts it back: the copy is the build's, byte for byte.
+ * The copy's path in old; *refitted as rebuild said. */
+static void rebuild_puts_back(ty_test_state *ts_, const char *name, const char *sec,
+                              int (*lacks)(const tenyo_index *), char *old, size_t oldlen,
+                              int *refitted) {
+    const char *path = tp_index(name);
     CHECK(path);
-    char old[512], err[400];
-    snprintf(old, sizeof old, "%s/tp_up_old.tny", ty_test_tmpdir());
+    char err[400];
+    snprintf(old, oldlen, "%s/old_%s", ty_test_tmpdir(), name);
     size_t n = 0, n2 = 0;
     char *want = ty_test_slurp(path, &n);
     CHECK(want);
     FILE *o = fopen(old, "wb");
     CHECK(o && fwrite(want, 1, n, o) == n);
     fclose(o);
-    const char *drop[] = {"tfidf.post"};
+    const char *drop[] = {sec};
     CHECK_EQ_INT(ty_store_rewrite(old, drop, 1, NULL, 0, NULL, err, sizeof err), 0);
     tenyo_index *x = NULL;
     CHECK_EQ_INT(tenyo_index_open(old, &x, err, sizeof err), 0);
-    CHECK(x->m.tp_sec == NULL);
+    int gone = lacks(x);
     tenyo_index_free(x);
+    CHECK(gone);
     tenyo_build_opts bo;
     tenyo_build_opts_default(&bo);
-    int refitted = -1;
-    CHECKF(tenyo_index_rebuild_ivf(old, &bo, NULL, &refitted, err, sizeof err) == 0, "%s", err);
-    CHECK_EQ_INT(refitted, 0);
+    CHECKF(tenyo_index_rebuild_ivf(old, &bo, NULL, refitted, err, sizeof err) == 0, "%s", err);
     char *got = ty_test_slurp(old, &n2);
     CHECK(got);
-    CHECK(n == n2 && !memcmp(want, got, n));
+    int same = n == n2 && !memcmp(want, got, n);
     free(want);
     free(got);
+    CHECK(same);
 }
 
-/* rebuild --no-ivf of an index without term facts (written before them,
- * made by dropping the section) makes them: the file is the build's, byte
- * for byte, and ideas reads them instead of computing them. */
+static int lacks_tpost(const tenyo_index *x) { return x->m.tp_sec == NULL; }
+static int lacks_termfacts(const tenyo_index *x) { return x->m.tf_sec == NULL; }
+
+/* the stored postings: an index written before them gains them */
+TY_TEST(tpost_rebuild_upgrades_old_layout) {
+    char old[512];
+    int refitted = -1;
+    rebuild_puts_back(ts_, "tp_up.tny", "tfidf.post", lacks_tpost, old, sizeof old, &refitted);
+    if (ts_->failed) return;
+    CHECK_EQ_INT(refitted, 0);
+}
+
+/* the term facts: an index written without them gains them, and ideas
+ * reads them instead of computing them */
 TY_TEST(termfacts_rebuild_adds_section) {
-    const char *path = tp_index("tf_up.tny");
-    CHECK(path);
     char old[512], err[400];
-    snprintf(old, sizeof old, "%s/tf_up_old.tny", ty_test_tmpdir());
-    size_t n = 0, n2 = 0;
-    char *want = ty_test_slurp(path, &n);
-    CHECK(want);
-    FILE *o = fopen(old, "wb");
-    CHECK(o && fwrite(want, 1, n, o) == n);
-    fclose(o);
-    const char *drop[] = {"termfacts"};
-    CHECK_EQ_INT(ty_store_rewrite(old, drop, 1, NULL, 0, NULL, err, sizeof err), 0);
+    int refitted = -1;
+    rebuild_puts_back(ts_, "tf_up.tny", "termfacts", lacks_termfacts, old, sizeof old, &refitted);
+    if (ts_->failed) return;
     tenyo_index *x = NULL;
     CHECK_EQ_INT(tenyo_index_open(old, &x, err, sizeof err), 0);
-    CHECK(x->m.tf_sec == NULL);
+    int has = x->m.tf_sec != NULL && ty_index_termfacts(x) != NULL;
     tenyo_index_free(x);
-    tenyo_build_opts bo;
-    tenyo_build_opts_default(&bo);
-    CHECKF(tenyo_index_rebuild_ivf(old, &bo, NULL, NULL, err, sizeof err) == 0, "%s", err);
-    char *got = ty_test_slurp(old, &n2);
-    CHECK(got);
-    CHECK(n == n2 && !memcmp(want, got, n));
-    CHECK_EQ_INT(tenyo_index_open(old, &x, err, sizeof err), 0);
-    CHECK(x->m.tf_sec != NULL && ty_index_termfacts(x) != NULL);
-    tenyo_index_free(x);
-    free(want);
-    free(got);
+    CHECK(has);
 }
 
 static uint64_t raw_at(uint64_t r) { /* raw byte r's place in a stored frame */
