@@ -51,6 +51,7 @@
  */
 #include "api/api.h"
 #include "api/build.h"
+#include "model/blas.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -76,6 +77,10 @@ int tenyo_builder_new(const tenyo_build_opts *opts, tenyo_builder **out,
                       char *err, size_t errlen) {
     if (!out) return TENYO_ERR_ARG;
     *out = NULL;
+    /* OpenBLAS and LAPACKE opened before the build's memory grows
+     * (model/blas.c): under ulimit -v their start-up (OpenBLAS's threads
+     * and buffers) finds the room it found when they were linked */
+    (void)ty_lapack();
     tenyo_builder *b = calloc(1, sizeof *b);
     if (!b) return TENYO_ERR_NOMEM;
     b->t0 = ty_now(); /* the caller's reading of the first record counts */
