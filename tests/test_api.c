@@ -333,6 +333,20 @@ TY_TEST(api_lazy_numbers_read_on_resolve) {
     CHECK(dx >= 0 && dx == dy && dx == tenyo_index_find(x, "DOC-17"));
     tenyo_index_free(y);
     y = NULL;
+    /* a caller that looks documents up by id (ideas ID) too: an id looked
+     * up as stored reads no numbers, a typed number does */
+    CHECK_EQ_INT(tenyo_index_open_for(p, TENYO_PREFETCH_VECTORS | TENYO_PREFETCH_ROWS |
+                                             TENYO_PREFETCH_IDS,
+                                      &y, err, sizeof err),
+                 TENYO_OK);
+    CHECK(tenyo_index_find(y, "DOC-17") == dx);
+    CHECK(y->m.numbers_blob == NULL && y->m.numbers_sec != NULL);
+    dy = -1;
+    CHECK_EQ_INT(tenyo_index_resolve(y, "特願2021-000117", &dy, NULL, 0, NULL),
+                 tenyo_index_resolve(x, "特願2021-000117", &dx, NULL, 0, NULL));
+    CHECK(dy == dx);
+    tenyo_index_free(y);
+    y = NULL;
     tenyo_index_free(x);
     x = NULL;
     const char *bad = tmp("numbers_lazy_bad.tny");

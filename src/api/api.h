@@ -187,8 +187,10 @@ struct tenyo_index {
                                  use */
     int fm_stored;            /* fm was read from the index */
     int ids_lazy;             /* the open's caller looks no document up by
-                                 id: the id table and the other numbers
-                                 (section "numbers") wait for a lookup */
+                                 id: the id table waits for a lookup */
+    int numbers_lazy;         /* the open's caller named what it reads: the
+                                 other numbers (section "numbers") wait for
+                                 the first tenyo_index_resolve */
     ty_once fm_read_once;     /* the stored model read and checked
                                  (ty_index_need_fieldmodel) */
     char fm_err[TY_ERRLEN];   /* ... its refusal */

@@ -985,8 +985,8 @@ static int rd_optional(reader *r, ty_model *m) {
     if (!rc) rc = rd_common(r, m);
     /* the documents' other numbers (api/patno.c reads the lines; a
      * malformed one is skipped there, so only the size is checked): for a
-     * caller that looks no document up by id, located only (2.3 MB raw at
-     * 60k documents that a keyword search never reads) */
+     * caller that named what it reads, located only (2.3 MB raw at 60k
+     * documents that a query reads only to resolve a typed number) */
     if (!rc && ty_rd_has(r, "numbers")) {
         if (r->numbers_on_need && !r->mem) {
             const rd_sec *s = ty_rd_locate(r, "numbers", 0, 256ull << 20, 1);
