@@ -22,6 +22,9 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* The LEB128 value at p[*pos] (at most 5 bytes, < 2^35), advancing *pos;
  * -1 when the bytes end first or run longer. */
@@ -55,7 +58,6 @@ int ty_rd_leb_get(const unsigned char *p, uint64_t len, uint64_t *pos, uint64_t 
  * the cores): tests set both to take the parallel path on small files. */
 uint64_t ty_store_nnz_per_thread = 65536;
 int ty_store_threads = 0;
-
 
 int ty_rd_sp_run(void *ud, int t, int nt) {
     ty_sp_job *j = (ty_sp_job *)ud + t;
@@ -118,17 +120,35 @@ int ty_rd_sp_run(void *ud, int t, int nt) {
     return TENYO_OK;
 }
 
-/* Byte offsets in LEB128 stream p (len bytes) where values number
- * want[0] <= want[1] <= ... <= want[n-1] start; 0 when all were found. */
-static int leb_offsets(const unsigned char *p, uint64_t len, const uint64_t *want, int n,
-                       uint64_t *off) {
-    uint64_t vals = 0;
-    int w = 0;
-    while (w < n && want[w] == 0) off[w++] = 0;
-    for (uint64_t b = 0; b < len && w < n; b++)
-        if (!(p[b] & 0x80) && ++vals == want[w])
-            while (w < n && want[w] == vals) off[w++] = b + 1;
-    return w == n ? 0 : -1;
+/* Terminator bytes (high bit clear) in p[0..16). */
+static inline unsigned leb_ends16(const unsigned char *p) {
+#if defined(__SSE2__)
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    return (unsigned)__builtin_popcount(~(unsigned)_mm_movemask_epi8(v) & 0xFFFFu);
+#else
+    unsigned n = 0;
+    for (int i = 0; i < 16; i++) n += !(p[i] & 0x80);
+    return n;
+#endif
+}
+
+int ty_rd_leb_offsets(const unsigned char *p, uint64_t len, const uint64_t *want, uint64_t n,
+                      uint64_t *off) {
+    uint64_t vals = 0, b = 0, w = 0;
+    while (w < n) {
+        /* whole sixteen-byte steps while they end before the wanted value */
+        while (b + 16 <= len) {
+            unsigned e = leb_ends16(p + b);
+            if (vals + e >= want[w]) break;
+            vals += e;
+            b += 16;
+        }
+        while (vals < want[w] && b < len) vals += !(p[b++] & 0x80);
+        if (vals != want[w]) return -1;
+        /* want[w] read before off[w] is written: want may be off */
+        while (w < n && want[w] == vals) off[w++] = b;
+    }
+    return 0;
 }
 
 /* Decode both streams into m->tfidf.col / val (allocated by the caller),
@@ -163,8 +183,8 @@ static int rd_sparse(reader *r, ty_model *m, const unsigned char *cp, uint64_t c
     rs[nt] = nd;
     /* a damaged stream may lack the values a split needs: decode it in
      * one piece then, which finds and names the damage */
-    if (nt > 1 && (leb_offsets(cp, clen, want, nt - 1, co) ||
-                   leb_offsets(tp, tlen, want, nt - 1, to))) {
+    if (nt > 1 && (ty_rd_leb_offsets(cp, clen, want, (uint64_t)nt - 1, co) ||
+                   ty_rd_leb_offsets(tp, tlen, want, (uint64_t)nt - 1, to))) {
         nt = 1;
         rs[1] = nd;
     }

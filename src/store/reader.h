@@ -79,6 +79,12 @@ int ty_rd_section(reader *r, const char *name, uint64_t lo, uint64_t hi,
 /* The LEB128 value at p[*pos] (at most 5 bytes, < 2^35), advancing *pos;
  * -1 when the bytes end first or run longer. */
 int ty_rd_leb_get(const unsigned char *p, uint64_t len, uint64_t *pos, uint64_t *v);
+/* The bytes of LEB128 stream p (len bytes) where values number want[0] <=
+ * want[1] <= ... <= want[n-1] start (want n: the end of the n-th value)
+ * into off[0..n) (off may be want itself), counting the values'
+ * terminator bytes sixteen at a time (SSE2); 0 when all were found. */
+int ty_rd_leb_offsets(const unsigned char *p, uint64_t len, const uint64_t *want, uint64_t n,
+                      uint64_t *off);
 /* The sparse rows' columns and counts (or format 1's weights) into
  * m->tfidf.col / val, rowptr already set; the counts' bytes are kept in
  * m->tf_leb. */

@@ -7,8 +7,8 @@
  * a row's values start at a known value number (rowptr) but at an unknown
  * byte. ty_rows_open reads both sections (one zstd frame each, as the
  * whole decode does), then finds in one pass over each stream the byte
- * where every block of ROWS_BLOCK rows starts (SSE2 counts the value
- * terminators, bytes with the high bit clear, sixteen bytes a step), and
+ * where every block of ROWS_BLOCK rows starts (ty_rd_leb_offsets, which
+ * the whole decode's split by threads uses too), and
  * allocates the model's column and weight arrays zeroed: pages a query
  * never decodes into are never touched. A block is decoded by its first
  * reader (ty_rows_get: compare-and-swap of its state from NONE to BUSY,
@@ -38,9 +38,6 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #define ROWS_BLOCK 16 /* rows per block */
 
@@ -58,47 +55,15 @@ struct ty_rows {
     char *path;             /* for messages */
 };
 
-/* Terminator bytes (high bit clear) in p[0..16). */
-static inline unsigned ends16(const unsigned char *p) {
-#if defined(__SSE2__)
-    __m128i v = _mm_loadu_si128((const __m128i *)p);
-    return (unsigned)__builtin_popcount(~(unsigned)_mm_movemask_epi8(v) & 0xFFFFu);
-#else
-    unsigned n = 0;
-    for (int i = 0; i < 16; i++) n += !(p[i] & 0x80);
-    return n;
-#endif
-}
-
 /* The byte where each block's values start in stream p (len bytes) into
  * off[0..nblk], off[nblk] = len: 0 when the stream holds exactly nnz
  * values and each block's first value starts where its row's rowptr says;
- * -1 otherwise. */
+ * -1 otherwise (ty_rd_leb_offsets, off its own list of wanted values). */
 static int blk_offsets(const unsigned char *p, uint64_t len, const uint64_t *rowptr,
                        uint64_t nd, uint64_t nblk, uint64_t *off) {
-    uint64_t vals = 0, b = 0;
-    for (uint64_t k = 0; k < nblk; k++) {
-        uint64_t want = rowptr[k * ROWS_BLOCK];
-        /* whole sixteen-byte steps while they end before the wanted value */
-        while (b + 16 <= len) {
-            unsigned e = ends16(p + b);
-            if (vals + e >= want) break;
-            vals += e;
-            b += 16;
-        }
-        while (vals < want && b < len) vals += !(p[b++] & 0x80);
-        if (vals != want) return -1;
-        off[k] = b;
-    }
-    uint64_t nnz = rowptr[nd];
-    while (b + 16 <= len && vals + 16 <= nnz) {
-        vals += ends16(p + b);
-        b += 16;
-    }
-    while (b < len) vals += !(p[b++] & 0x80);
-    if (vals != nnz || (len && (p[len - 1] & 0x80))) return -1;
-    off[nblk] = len;
-    return 0;
+    for (uint64_t k = 0; k < nblk; k++) off[k] = rowptr[k * ROWS_BLOCK];
+    off[nblk] = rowptr[nd]; /* the end of the last value: the stream's end */
+    return ty_rd_leb_offsets(p, len, off, nblk + 1, off) || off[nblk] != len ? -1 : 0;
 }
 
 void ty_rows_free(ty_rows *b) {
