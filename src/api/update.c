@@ -910,10 +910,10 @@ static int lists_of(const tenyo_index *x, int ivf_lists, ty_buf *blob, char *err
 static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *opts,
                   int ivf_lists, int f16, tenyo_build_stats *st, char *err, size_t errlen) {
     tenyo_index *x = *xp;
-    double t0 = ty_now();
+    double t0 = ty_now(), t1;
     tenyo_progress_fn pf = opts ? opts->progress : NULL;
     void *pud = opts ? opts->progress_ud : NULL;
-    ty_buf blob = {0};
+    ty_buf blob = {0}, tp = {0}, ab = {0}, app = {0}, tfb = {0};
     int rc = TENYO_OK;
     if (ivf_lists && (!x->m.dim || !x->m.ndocs)) {
         ty_seterr(err, errlen, "%s: no LSA document vectors (rank 0): no lists to build",
@@ -926,29 +926,22 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
         rc = lists_of(x, ivf_lists, &blob, why, sizeof why);
         if (rc) { /* out of memory: rebuild says so for every step */
             ty_seterr(err, errlen, "%s: %s", path, why);
-            ty_buf_free(&blob);
-            return rc;
+            goto out;
         }
         if (pf) pf(pud, "ivf", 1, 1);
     }
     /* the stored postings (search/tpost.c) made from the rows, so that an
      * index written before them gains them: every other section copied */
-    ty_buf tp = {0};
     if (ty_model_has_tf(&x->m)) {
         rc = ty_model_need_tf(&x->m, err, errlen);
         if (!rc)
             rc = ty_tpost_pack(&x->m.tfidf, x->m.tf, x->m.idf, x->m.nterms,
                                opts ? opts->threads : 0, &tp, err, errlen);
-        if (rc) {
-            ty_buf_free(&blob);
-            ty_buf_free(&tp);
-            return rc;
-        }
+        if (rc) goto out;
     }
     /* the abstracts put back as the writer stores them now (a frame of
      * stored blocks a lookup reads in place), so that an index written
      * before reads a block per lookup too; the same content */
-    ty_buf ab = {0};
     if (x->m.abs) {
         const char *p;
         uint64_t n;
@@ -957,42 +950,22 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
             ty_seterr(err, errlen, "%s: out of memory copying the abstracts", path);
             rc = TENYO_ERR_NOMEM;
         }
-        if (rc) {
-            ty_buf_free(&blob);
-            ty_buf_free(&tp);
-            ty_buf_free(&ab);
-            return rc;
-        }
+        if (rc) goto out;
     }
     /* the first applicants' numbers, so that an index written before them
      * gains them (its ideas and match then decode no block to compare
      * applicants) */
-    ty_buf app = {0};
     rc = ty_docapp_pack(&x->m, &app, err, errlen);
-    if (rc) {
-        ty_buf_free(&blob);
-        ty_buf_free(&tp);
-        ty_buf_free(&ab);
-        ty_buf_free(&app);
-        return rc;
-    }
+    if (rc) goto out;
     /* the term facts (api/termfacts.c) made where the index has none, so
      * that ideas and match on an index written before them read them as
      * on one written now, instead of a pass over every row per process */
-    ty_buf tfb = {0};
     if (!x->m.tf_sec && x->m.dim && x->m.ndocs) {
         const char *dd = x->m.mecab_dicdir && *x->m.mecab_dicdir ? x->m.mecab_dicdir : NULL;
         rc = ty_tf_build(&x->m, dd, &tfb, err, errlen);
-        if (rc) {
-            ty_buf_free(&blob);
-            ty_buf_free(&tp);
-            ty_buf_free(&ab);
-            ty_buf_free(&app);
-            ty_buf_free(&tfb);
-            return rc;
-        }
+        if (rc) goto out;
     }
-    double t1 = ty_now();
+    t1 = ty_now();
     st->docs = x->m.ndocs;
     st->terms = x->m.nterms;
     st->nnz = x->m.ndocs ? x->m.tfidf.rowptr[x->m.ndocs] : 0;
@@ -1012,15 +985,16 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
     if (tp.len) put[nput++] = (ty_secput){"tfidf.post", tp.p, tp.len};
     if (ab.len) put[nput++] = (ty_secput){"abstracts", ab.p, ab.len};
     rc = ty_store_rewrite(path, drop, ndrop, put, nput, &st->file_bytes, err, errlen);
+    if (rc && rc != TENYO_ERR_UNSYNCED) goto out;
+    if (pf) pf(pud, "write", 1, 1);
+    st->sec_write = ty_now() - t1;
+    st->sec_total = ty_now() - t0;
+out:
     ty_buf_free(&blob);
     ty_buf_free(&tp);
     ty_buf_free(&ab);
     ty_buf_free(&app);
     ty_buf_free(&tfb);
-    if (rc && rc != TENYO_ERR_UNSYNCED) return rc;
-    if (pf) pf(pud, "write", 1, 1);
-    st->sec_write = ty_now() - t1;
-    st->sec_total = ty_now() - t0;
     return rc;
 }
 
