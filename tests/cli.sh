@@ -63,6 +63,11 @@ if grep -q "calling init" "$D/err" && ! grep -q "libmicrohttpd\|libgnutls" "$D/e
 if grep -q "calling init" "$D/err" && ! grep -q "calling init.*\(libopenblas\|liblapacke\|liblinear\)" "$D/err"; then ok cli_search_no_blas_library; else bad "cli_search_no_blas_library ($(grep -o 'calling init.*\(libopenblas\|liblapacke\|liblinear\)[^ ]*' "$D/err" | head -3 | tr '\n' ' '))"; fi
 LD_DEBUG=libs "$T" similar "$D/s.tny" --text 振動を抑える装置 >/dev/null 2>"$D/err"
 if grep -q "calling init.*libopenblas" "$D/err" && ! grep -q "calling init.*\(liblapacke\|liblinear\)" "$D/err"; then ok cli_similar_blas_alone; else bad "cli_similar_blas_alone ($(grep -o 'calling init.*\(libopenblas\|liblapacke\|liblinear\)[^ ]*' "$D/err" | head -3 | tr '\n' ' '))"; fi
+# a build whose LAPACKE cannot be opened ends naming it (as the loader did)
+mkdir -p "$D/nolapacke" && : >"$D/nolapacke/liblapacke.so.3"
+env LD_LIBRARY_PATH="$D/nolapacke" "$T" index -q -o "$D/nol.tny" data/sample/sample.jsonl >/dev/null 2>"$D/err"; rc=$?
+if [ "$rc" -ne 0 ] && grep -q "^libtenyo: cannot load liblapacke.so.3" "$D/err" && [ ! -e "$D/nol.tny" ]; then ok cli_index_lapacke_missing_says; else bad "cli_index_lapacke_missing_says (exit $rc: $(head -c 200 "$D/err"))"; fi
+rm -rf "$D/nolapacke"
 mkdir -p "$D/nomhd" && : >"$D/nomhd/libmicrohttpd.so.12"
 expect 4 cli_serve_http_library_missing timeout 20 env LD_LIBRARY_PATH="$D/nomhd" "$T" serve "$D/s.tny" --port 0
 contains "$D/err" "cannot start the server: cannot load libmicrohttpd" cli_serve_http_library_missing_says

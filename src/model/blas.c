@@ -25,11 +25,10 @@
  * from the headers; __typeof__ takes them from the headers themselves).
  */
 #include "model/blas.h"
+#include "util/util.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 
 #ifndef TY_OPENBLAS_SONAME
 #define TY_OPENBLAS_SONAME "libopenblas.so.0"
@@ -43,33 +42,8 @@ static pthread_once_t fns_once = PTHREAD_ONCE_INIT, lap_once = PTHREAD_ONCE_INIT
 static void (*thread_shutdown)(void); /* OpenBLAS's blas_thread_shutdown_ */
 static int want_threads;              /* ty_blas_threads before the load */
 
-static void *open_or_die(const char *so) {
-    void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
-    if (!h) {
-        const char *e = dlerror();
-        fprintf(stderr, "libtenyo: cannot load %s: %s\n", so, e ? e : "not found");
-        abort();
-    }
-    return h;
-}
-
-static void *sym_or_die(void *h, const char *so, const char *name) {
-    void *p = dlsym(h, name);
-    if (!p) {
-        fprintf(stderr, "libtenyo: %s: no function %s\n", so, name);
-        abort();
-    }
-    return p;
-}
-
-typedef struct {
-    const char *name;
-    void **slot;
-} blas_sym;
-
 static void fns_load(void) {
-    void *b = open_or_die(TY_OPENBLAS_SONAME); /* open for the process's life */
-    const blas_sym t[] = {
+    const ty_dlsym t[] = {
         {"cblas_sgemm", (void **)&fns.sgemm},
         {"cblas_sdot", (void **)&fns.sdot},
         {"cblas_strsm", (void **)&fns.strsm},
@@ -78,8 +52,7 @@ static void fns_load(void) {
         {"openblas_set_num_threads", (void **)&fns.set_num_threads},
         {"openblas_get_num_threads", (void **)&fns.get_num_threads},
     };
-    for (size_t i = 0; i < sizeof t / sizeof *t; i++)
-        *t[i].slot = sym_or_die(b, TY_OPENBLAS_SONAME, t[i].name);
+    void *b = ty_dl_need(TY_OPENBLAS_SONAME, t, sizeof t / sizeof *t); /* open for good */
     /* its own: ends its worker threads (its fork handler calls it); a
      * later call that wants threads starts them again */
     *(void **)&thread_shutdown = dlsym(b, "blas_thread_shutdown_");
@@ -107,16 +80,14 @@ const ty_blas_fns *ty_blas(void) {
 }
 
 static void lap_load(void) {
-    void *l = open_or_die(TY_LAPACKE_SONAME); /* open for the process's life */
-    const blas_sym t[] = {
+    const ty_dlsym t[] = {
         {"LAPACKE_sgeqrf_work", (void **)&fns.sgeqrf_work},
         {"LAPACKE_sorgqr_work", (void **)&fns.sorgqr_work},
         {"LAPACKE_sgesdd_work", (void **)&fns.sgesdd_work},
         {"LAPACKE_dsyevr", (void **)&fns.dsyevr},
         {"LAPACKE_dsyev", (void **)&fns.dsyev},
     };
-    for (size_t i = 0; i < sizeof t / sizeof *t; i++)
-        *t[i].slot = sym_or_die(l, TY_LAPACKE_SONAME, t[i].name);
+    (void)ty_dl_need(TY_LAPACKE_SONAME, t, sizeof t / sizeof *t); /* open for good */
 }
 
 const ty_blas_fns *ty_lapack(void) {

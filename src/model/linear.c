@@ -70,10 +70,8 @@
 #include "model/model.h"
 
 #include <linear.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -104,26 +102,12 @@ static struct {
 static pthread_once_t ll_once = PTHREAD_ONCE_INIT;
 
 static void ll_load(void) {
-    void *h = dlopen(TY_LIBLINEAR_SONAME, RTLD_NOW | RTLD_LOCAL); /* open for good */
-    if (!h) {
-        const char *e = dlerror();
-        fprintf(stderr, "libtenyo: cannot load %s: %s\n", TY_LIBLINEAR_SONAME,
-                e ? e : "not found");
-        abort();
-    }
-    const struct {
-        const char *name;
-        void **slot;
-    } t[] = {{"train", (void **)&ll.train},
-             {"get_decfun_coef", (void **)&ll.coef},
-             {"get_decfun_bias", (void **)&ll.bias},
-             {"free_and_destroy_model", (void **)&ll.free_model},
-             {"set_print_string_function", (void **)&ll.set_print}};
-    for (size_t i = 0; i < sizeof t / sizeof *t; i++)
-        if (!(*t[i].slot = dlsym(h, t[i].name))) {
-            fprintf(stderr, "libtenyo: %s: no function %s\n", TY_LIBLINEAR_SONAME, t[i].name);
-            abort();
-        }
+    const ty_dlsym t[] = {{"train", (void **)&ll.train},
+                          {"get_decfun_coef", (void **)&ll.coef},
+                          {"get_decfun_bias", (void **)&ll.bias},
+                          {"free_and_destroy_model", (void **)&ll.free_model},
+                          {"set_print_string_function", (void **)&ll.set_print}};
+    (void)ty_dl_need(TY_LIBLINEAR_SONAME, t, sizeof t / sizeof *t); /* open for good */
 }
 
 static void ll_open(void) { pthread_once(&ll_once, ll_load); }

@@ -1,6 +1,9 @@
 /*
  * util.c — small shared helpers: overflow-checked allocation, error
- * messages, a growable buffer, a string->id map, clocks.
+ * messages, a growable buffer, a string->id map, clocks, a shared
+ * library's functions looked up by dlopen (the library's adapters that
+ * open theirs on first use: OpenBLAS and LAPACKE, liblinear; the program's
+ * libmicrohttpd adapter, which sees tenyo.h alone, has its own loop).
  *
  * The string map is the vocabulary's workhorse while building: open
  * addressing with linear probing over FNV-1a hashes, keys copied into one
@@ -11,6 +14,7 @@
  */
 #include "util/util.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +22,34 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+/* ==================================================== shared libraries */
+
+void *ty_dl_table(const char *so, const ty_dlsym *t, size_t n, char *why, size_t whylen) {
+    void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *e = dlerror();
+        ty_seterr(why, whylen, "cannot load %s: %s", so, e ? e : "not found");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!(*t[i].slot = dlsym(h, t[i].name))) {
+            ty_seterr(why, whylen, "%s: no function %s", so, t[i].name);
+            dlclose(h);
+            return NULL;
+        }
+    return h;
+}
+
+void *ty_dl_need(const char *so, const ty_dlsym *t, size_t n) {
+    char why[TY_ERRLEN];
+    void *h = ty_dl_table(so, t, n, why, sizeof why);
+    if (!h) {
+        fprintf(stderr, "libtenyo: %s\n", why);
+        abort();
+    }
+    return h;
+}
 
 /* ============================================================ messages */
 

@@ -28,6 +28,21 @@
 #define TY_ERRLEN 512
 
 /* Format a message into buf (size TY_ERRLEN or len); never overflows. */
+
+/* A function of a shared library, and where its address goes. */
+typedef struct ty_dlsym {
+    const char *name;
+    void **slot;
+} ty_dlsym;
+/* Library so opened (RTLD_NOW | RTLD_LOCAL; the caller keeps it open for
+ * the process's life) and each of t[0..n)'s functions looked up into its
+ * slot: the handle, or NULL with why ("cannot load SO: ...", "SO: no
+ * function NAME"; the library closed, slots before the missing one set). */
+void *ty_dl_table(const char *so, const ty_dlsym *t, size_t n, char *why, size_t whylen);
+/* The same for a library the calls cannot do without: on failure the
+ * process ends (abort) with "libtenyo: " and why on stderr, as the
+ * dynamic loader ends a program whose linked library is missing. */
+void *ty_dl_need(const char *so, const ty_dlsym *t, size_t n);
 void ty_seterr(char *buf, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
