@@ -77,10 +77,7 @@ int tenyo_builder_new(const tenyo_build_opts *opts, tenyo_builder **out,
                       char *err, size_t errlen) {
     if (!out) return TENYO_ERR_ARG;
     *out = NULL;
-    /* OpenBLAS and LAPACKE opened before the build's memory grows
-     * (model/blas.c): under ulimit -v their start-up (OpenBLAS's threads
-     * and buffers) finds the room it found when they were linked */
-    (void)ty_lapack();
+    (void)ty_lapack(); /* before the build's memory grows (model/blas.h) */
     tenyo_builder *b = calloc(1, sizeof *b);
     if (!b) return TENYO_ERR_NOMEM;
     b->t0 = ty_now(); /* the caller's reading of the first record counts */

@@ -113,10 +113,7 @@ int tenyo_update_open(const char *path, const tenyo_build_opts *opts, tenyo_upda
                       char *err, size_t errlen) {
     if (!path || !out) return TENYO_ERR_ARG;
     *out = NULL;
-    /* OpenBLAS and LAPACKE opened before the build's memory grows
-     * (model/blas.c): under ulimit -v their start-up (OpenBLAS's threads
-     * and buffers) finds the room it found when they were linked */
-    (void)ty_lapack();
+    (void)ty_lapack(); /* before the build's memory grows (model/blas.h) */
     tenyo_update *u = ty_calloc(1, sizeof *u);
     if (!u) return TENYO_ERR_NOMEM;
     u->lock.fd = -1;
@@ -1007,11 +1004,7 @@ static int rebuild(const char *path, const tenyo_build_opts *opts, int set,
     memset(st, 0, sizeof *st);
     if (refitted) *refitted = 1;
     if (!path) return TENYO_ERR_ARG;
-    /* OpenBLAS and LAPACKE opened before the build's memory grows
-     * (model/blas.c): under ulimit -v their start-up (OpenBLAS's threads
-     * and buffers) finds the room it found when they were linked */
-    (void)ty_lapack();
-
+    (void)ty_lapack(); /* before the build's memory grows (model/blas.h) */
     int ivf_lists = set && opts ? opts->ivf_lists : 0;
     int f16 = set && opts ? opts->f16_vectors : 0;
     if (set && (ivf_lists < -1 || (f16 && !ivf_lists))) {
