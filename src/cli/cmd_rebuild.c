@@ -29,8 +29,9 @@ static const char *rebuild_usage =
     "      --no-ivf        drop the lists and float16 vectors (no refit without\n"
     "                      updates); on an index without lists, how one written by\n"
     "                      an older tenyo gains the stored term postings, the\n"
-    "                      first applicants as numbers and abstracts read a block\n"
-    "                      at a time (faster text queries, ideas and match)\n";
+    "                      first applicants as numbers, the term facts and\n"
+    "                      abstracts read a block at a time (faster text\n"
+    "                      queries, ideas and match)\n";
 
 enum { RB_IVF = 256, RB_F16, RB_NO_IVF };
 
