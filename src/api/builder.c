@@ -51,7 +51,6 @@
  */
 #include "api/api.h"
 #include "api/build.h"
-#include "model/blas.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -77,7 +76,6 @@ int tenyo_builder_new(const tenyo_build_opts *opts, tenyo_builder **out,
                       char *err, size_t errlen) {
     if (!out) return TENYO_ERR_ARG;
     *out = NULL;
-    (void)ty_lapack(); /* before the build's memory grows (model/blas.h) */
     tenyo_builder *b = calloc(1, sizeof *b);
     if (!b) return TENYO_ERR_NOMEM;
     b->t0 = ty_now(); /* the caller's reading of the first record counts */

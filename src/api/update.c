@@ -42,7 +42,6 @@
  */
 #include "api/api.h"
 #include "api/build.h"
-#include "model/blas.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -113,7 +112,6 @@ int tenyo_update_open(const char *path, const tenyo_build_opts *opts, tenyo_upda
                       char *err, size_t errlen) {
     if (!path || !out) return TENYO_ERR_ARG;
     *out = NULL;
-    (void)ty_lapack(); /* before the build's memory grows (model/blas.h) */
     tenyo_update *u = ty_calloc(1, sizeof *u);
     if (!u) return TENYO_ERR_NOMEM;
     u->lock.fd = -1;
@@ -1004,7 +1002,6 @@ static int rebuild(const char *path, const tenyo_build_opts *opts, int set,
     memset(st, 0, sizeof *st);
     if (refitted) *refitted = 1;
     if (!path) return TENYO_ERR_ARG;
-    (void)ty_lapack(); /* before the build's memory grows (model/blas.h) */
     int ivf_lists = set && opts ? opts->ivf_lists : 0;
     int f16 = set && opts ? opts->f16_vectors : 0;
     if (set && (ivf_lists < -1 || (f16 && !ivf_lists))) {

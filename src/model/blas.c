@@ -29,6 +29,7 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <sys/resource.h>
 
 #ifndef TY_OPENBLAS_SONAME
 #define TY_OPENBLAS_SONAME "libopenblas.so.0"
@@ -88,6 +89,12 @@ static void lap_load(void) {
         {"LAPACKE_dsyev", (void **)&fns.dsyev},
     };
     (void)ty_dl_need(TY_LAPACKE_SONAME, t, sizeof t / sizeof *t); /* open for good */
+}
+
+/* Under ulimit -v, both libraries opened as the process starts (blas.h). */
+__attribute__((constructor)) static void blas_limited_start(void) {
+    struct rlimit rl;
+    if (!getrlimit(RLIMIT_AS, &rl) && rl.rlim_cur != RLIM_INFINITY) (void)ty_lapack();
 }
 
 const ty_blas_fns *ty_lapack(void) {

@@ -33,11 +33,10 @@ typedef struct ty_blas_fns {
  * with a message naming it, as the dynamic loader would have at its start. */
 const ty_blas_fns *ty_blas(void);
 const ty_blas_fns *ty_lapack(void);
-/* A build (tenyo_builder_new, tenyo_update_open, rebuild) calls ty_lapack
- * at its start, before its memory grows: under ulimit -v the libraries'
- * start-up (OpenBLAS's threads and buffers) then finds the room it found
- * when they were linked, and ty_blas_room measures what is left after it
- * (opened mid-build, OpenBLAS's start-up once found none and never ended). */
+/* Under an address-space limit (ulimit -v) both are opened with the
+ * process, as when they were linked (blas.c): OpenBLAS's start-up (its
+ * threads and buffers) opened later, once a build's memory has grown,
+ * could find no room and retry for ever. */
 
 /* OpenBLAS's threads set to n (>= 1; 1 also ends the workers it started
  * when it was loaded): now where it is loaded in the process already,

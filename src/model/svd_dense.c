@@ -24,7 +24,6 @@ static int blas_fits;
 
 int ty_blas_room(int workers, char *err, size_t errlen) {
     if (workers < 1) workers = 1;
-    (void)ty_lapack(); /* opened: the room measured is what they leave (model/blas.h) */
     struct rlimit rl;
     if (getrlimit(RLIMIT_AS, &rl) || rl.rlim_cur == RLIM_INFINITY) return workers;
     int known = __atomic_load_n(&blas_fits, __ATOMIC_ACQUIRE);
