@@ -343,6 +343,45 @@ python3 tests/dmflip.py "$D/dmi.tny" 0 >/dev/null
 expect 3 hostile_docmeta_ids_refused_by_similar "$T" similar "$D/dmi.tny" SAMPLE-001
 contains "$D/err" "section 'docmeta' is damaged: frame of ids 0 (documents 0..199)" hostile_docmeta_ids_named_by_similar
 
+# ------------------------------------------------ the term tables on need
+# a keyword search reads neither the term tables nor the rows' lengths
+# (vocab, df, idf, sigma, tfidf.rows): damaged, it answers as on the sound
+# file, while a query that reads them and check refuse, naming the section
+for sec in vocab tfidf.rows; do
+  cp "$D/dm2.tny" "$D/tn.tny"
+  py 'import sys, struct
+p, name = sys.argv[1], sys.argv[2].encode()
+b=bytearray(open(p,"rb").read()); n=struct.unpack_from("<I",b,16)[0]
+for i in range(n):
+    e=b[32+48*i:80+48*i]
+    if e[:16].rstrip(b"\0")==name:
+        off,st=struct.unpack_from("<QQ",e,16); b[off+st//2]^=0x10
+open(p,"wb").write(b)' "$D/tn.tny" "$sec"
+  "$T" search "$D/dm2.tny" 電池 >"$D/tn_a" 2>&1
+  expect 0 "hostile_terms_${sec}_keyword_search_answers" "$T" search "$D/tn.tny" 電池
+  if cmp -s "$D/out" "$D/tn_a"; then ok "hostile_terms_${sec}_keyword_search_same"; else bad "hostile_terms_${sec}_keyword_search_same ($(diff "$D/out" "$D/tn_a" | head -c 300))"; fi
+  expect 3 "hostile_terms_${sec}_refused_by_text_query" "$T" similar "$D/tn.tny" --text 電池の熱管理
+  contains "$D/err" "'$sec'" "hostile_terms_${sec}_named_by_text_query"
+  expect 3 "hostile_terms_${sec}_refused_by_check" "$T" check "$D/tn.tny"
+  contains "$D/out" "$sec" "hostile_terms_${sec}_named_by_check"
+done
+
+# every command answers the same when every open leaves the term tables
+# to their first need (TENYO_TERMS_ON_NEED=1: what a keyword search's open
+# does), so no reader of them comes before its need
+tn_same=0 tn_n=0 tn_diffs=
+for q in "search @ 電池" "search @ 電池 --field H01M" "similar @ SAMPLE-142" \
+         "similar @ --text 樹脂組成物" "similar @ --text 電池の熱管理 --mode tfidf" \
+         "similar @ --text 電池の熱管理 --mode hybrid" "ideas @ SAMPLE-001" \
+         "match @ --text 電池の熱管理" "info @"; do
+  tn_n=$((tn_n+1))
+  a=$(echo "$q" | sed "s#@#$D/dm2.tny#")
+  # shellcheck disable=SC2086
+  "$T" $a >"$D/tn_0" 2>&1; TENYO_TERMS_ON_NEED=1 "$T" $a >"$D/tn_1" 2>&1
+  if cmp -s "$D/tn_0" "$D/tn_1" && [ -s "$D/tn_0" ]; then tn_same=$((tn_same+1)); else tn_diffs="$tn_diffs; $q"; fi
+done
+if [ "$tn_same" = "$tn_n" ]; then ok hostile_terms_on_need_same_answers; else bad "hostile_terms_on_need_same_answers ($tn_same/$tn_n the same$tn_diffs)"; fi
+
 # ------------------------------------------------ int8 vectors stored raw
 # basis.q8 and docvec.q8 are stored raw (a skippable frame) and mapped by a
 # query's open, which reads their head and scales, not their checksum: an

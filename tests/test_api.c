@@ -1797,3 +1797,68 @@ TY_TEST(api_cooccur_rows_direct_same) {
     tenyo_index_free(x);
     free(row);
 }
+
+/* A caller that reads neither vectors nor rows (a keyword search) opens
+ * the index without its term tables and rows' lengths (vocab, df, idf,
+ * sigma, tfidf.rows): its keyword queries never read them; the first
+ * query that needs them (a text query, similar, ideas) reads them, and
+ * answers bit for bit as an index opened whole. Damaged, they refuse that
+ * query and every later one naming the section, the keyword search still
+ * answers, and an open that reads them refuses as it always did. */
+TY_TEST(api_terms_read_on_need) {
+    tenyo_index *x = NULL, *y = NULL;
+    char err[512], err2[512];
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
+    CHECK(!x->m.terms_deferred && x->m.df != NULL);
+    const char *p = tmp("sample_read.tny");
+    CHECK_EQ_INT(tenyo_index_open_for(p, TENYO_PREFETCH_KEYWORDS, &y, err, sizeof err), TENYO_OK);
+    CHECK(y->m.terms_deferred && !y->m.df && !y->m.term_blob && !y->m.tfidf.rowptr);
+    tenyo_index_info ix, iy;
+    tenyo_index_info_get(x, &ix);
+    tenyo_index_info_get(y, &iy);
+    CHECK(ix.nnz == iy.nnz && ix.nterms == iy.nterms);
+    tenyo_ctx *c = NULL;
+    tenyo_filter *f = NULL;
+    tenyo_hit h[5];
+    CHECK_EQ_INT(tenyo_ctx_new(y, &c, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_new(y, &f), TENYO_OK);
+    CHECK_EQ_INT(tenyo_filter_keywords(f, c, "装置 OR 方法"), TENYO_OK);
+    CHECK(tenyo_search(c, f, 5, h) > 0);
+    tenyo_filter_free(f);
+    tenyo_ctx_free(c);
+    CHECK(!y->m.df && !y->m.tfidf.rowptr); /* a keyword search read none */
+    CHECK(same_vector_answers(x, y));
+    CHECK(y->m.df && y->m.tfidf.rowptr &&
+          !memcmp(x->m.df, y->m.df, x->m.nterms * sizeof *x->m.df) &&
+          !memcmp(x->m.tfidf.rowptr, y->m.tfidf.rowptr, (x->m.ndocs + 1) * sizeof(uint64_t)));
+    tenyo_index_free(y);
+    y = NULL;
+    static const char *sec[] = {"vocab", "idf", "tfidf.rows"};
+    for (int s = 0; s < 3; s++) {
+        const char *bad = tmp("lazy_bad_terms.tny");
+        CHECK_EQ_INT(ty_test_damage(p, bad, sec[s], NULL), 0);
+        CHECK_EQ_INT(tenyo_index_open_for(bad, TENYO_PREFETCH_KEYWORDS, &y, err, sizeof err),
+                     TENYO_OK);
+        CHECK_EQ_INT(tenyo_ctx_new(y, &c, err, sizeof err), TENYO_OK);
+        CHECK_EQ_INT(tenyo_filter_new(y, &f), TENYO_OK);
+        CHECK_EQ_INT(tenyo_filter_keywords(f, c, "装置"), TENYO_OK);
+        CHECK(tenyo_search(c, f, 5, h) > 0);
+        tenyo_filter_free(f);
+        const char *q = "運転者の眠気を検出する装置";
+        for (int i = 0; i < 2; i++) {
+            CHECK_EQ_INT(tenyo_similar_text(c, q, strlen(q), TENYO_MODE_TFIDF, 5, h),
+                         TENYO_ERR_CORRUPT);
+            CHECKF(strstr(tenyo_ctx_error(c), bad) && strstr(tenyo_ctx_error(c), sec[s]),
+                   "%s: %s", sec[s], tenyo_ctx_error(c));
+        }
+        tenyo_ctx_free(c);
+        c = NULL;
+        CHECK_EQ_INT(tenyo_index_load_all(y, err, sizeof err), TENYO_ERR_CORRUPT);
+        tenyo_index_free(y);
+        y = NULL;
+        CHECK_EQ_INT(tenyo_index_open(bad, &y, err2, sizeof err2), TENYO_ERR_CORRUPT);
+        CHECKF(strcmp(err, err2) == 0, "%s: %.200s | %.200s", sec[s], err, err2);
+        CHECK(y == NULL);
+    }
+    tenyo_index_free(x);
+}

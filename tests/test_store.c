@@ -1891,3 +1891,59 @@ TY_TEST(store_rows_by_block) {
     ty_model_free(&z);
     ty_model_free(&e);
 }
+
+/* ty_store_read_lazy_terms leaves the term tables and the rows' lengths
+ * located but unread (sizes checked); ty_model_need_terms reads them into
+ * exactly the arrays an eager read has, once; the rows then decode as
+ * ever. A damaged one opens, and is refused by the need (and by the rows'
+ * need after it, every time) with the eager read's message. */
+TY_TEST(store_terms_on_need) {
+    ty_model a, b, c;
+    char path[512], bad[512], err[ST_ERRLEN] = "", err1[ST_ERRLEN] = "";
+    st_path(path, sizeof path, "tn.idx");
+    st_path(bad, sizeof bad, "tn_bad.idx");
+    CHECK(st_make(&a, 300, 50, 4, 2, 3) == 0);
+    uint64_t nz = a.tfidf.rowptr[a.ndocs]; /* term counts: rows left for their use */
+    a.tf = malloc((nz ? nz : 1) * sizeof *a.tf);
+    CHECK(a.tf != NULL);
+    for (uint64_t j = 0; j < nz; j++) a.tfidf.val[j] = (float)(a.tf[j] = (uint32_t)(1 + j % 5));
+    for (uint64_t i = 0; i < a.ndocs; i++)
+        ty_tfidf_row(a.tfidf.col + a.tfidf.rowptr[i], a.tfidf.val + a.tfidf.rowptr[i],
+                     (size_t)(a.tfidf.rowptr[i + 1] - a.tfidf.rowptr[i]), a.idf);
+    CHECK(ty_store_write(&a, path, err, sizeof err) == 0);
+    ty_model_free(&a);
+    CHECKF(ty_store_read(path, &b, err, sizeof err) == TENYO_OK, "%s", err);
+    CHECKF(ty_store_read_lazy_terms(path, 0, 0, &c, err, sizeof err) == TENYO_OK, "%s", err);
+    CHECK(c.terms_deferred && !c.df && !c.idf && !c.sigma && !c.term_blob && !c.tfidf.rowptr);
+    CHECK(c.deferred_nnz == b.tfidf.rowptr[b.ndocs]);
+    for (int i = 0; i < 2; i++) CHECK_EQ_INT(ty_model_need_terms(&c, err, sizeof err), TENYO_OK);
+    CHECK(c.term_blob_len == b.term_blob_len &&
+          !memcmp(c.term_blob, b.term_blob, (size_t)b.term_blob_len) &&
+          !memcmp(c.term_off, b.term_off, (size_t)b.nterms * sizeof *b.term_off) &&
+          !memcmp(c.df, b.df, (size_t)b.nterms * sizeof *b.df) &&
+          !memcmp(c.idf, b.idf, (size_t)b.nterms * sizeof *b.idf) &&
+          !memcmp(c.sigma, b.sigma, (size_t)b.dim * sizeof *b.sigma) &&
+          !memcmp(c.tfidf.rowptr, b.tfidf.rowptr, (size_t)(b.ndocs + 1) * sizeof(uint64_t)));
+    CHECK_EQ_INT(ty_model_need_sparse(&c, err, sizeof err), TENYO_OK);
+    uint64_t nnz = b.tfidf.rowptr[b.ndocs];
+    CHECK(!memcmp(c.tfidf.col, b.tfidf.col, (size_t)nnz * sizeof *b.tfidf.col) &&
+          !memcmp(c.tfidf.val, b.tfidf.val, (size_t)nnz * sizeof *b.tfidf.val));
+    ty_model_free(&b);
+    ty_model_free(&c);
+    static const char *dmg[] = {"vocab", "df", "idf", "sigma", "tfidf.rows"};
+    for (int i = 0; i < 5; i++) {
+        CHECK_EQ_INT(ty_test_damage(path, bad, dmg[i], NULL), 0);
+        CHECK(ty_store_read(bad, &b, err1, sizeof err1) == TENYO_ERR_CORRUPT);
+        CHECKF(ty_store_read_lazy_terms(bad, 0, 0, &c, err, sizeof err) == TENYO_OK,
+               "%s: %s", dmg[i], err);
+        CHECK_EQ_INT(ty_model_need_terms(&c, err, sizeof err), TENYO_ERR_CORRUPT);
+        CHECKF(strcmp(err, err1) == 0, "%.200s | %.200s", err, err1);
+        CHECK(!c.term_blob && !c.df && !c.idf && !c.sigma && !c.tfidf.rowptr);
+        err[0] = 0;
+        CHECK_EQ_INT(ty_model_need_sparse(&c, err, sizeof err), TENYO_ERR_CORRUPT);
+        CHECKF(strcmp(err, err1) == 0, "%.200s | %.200s", err, err1);
+        uint64_t d = 0;
+        CHECK_EQ_INT(ty_model_need_rows(&c, &d, 1, sizeof d, err, sizeof err), TENYO_ERR_CORRUPT);
+        ty_model_free(&c);
+    }
+}

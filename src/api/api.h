@@ -188,6 +188,10 @@ struct tenyo_index {
     int fm_stored;            /* fm was read from the index */
     int ids_lazy;             /* the open's caller looks no document up by
                                  id: the id table waits for a lookup */
+    int terms_lazy;           /* the open's caller reads neither vectors nor
+                                 rows (a keyword search): the term tables
+                                 and rows' lengths read on first need
+                                 (ty_model_need_terms) */
     int numbers_lazy;         /* the open's caller named what it reads: the
                                  other numbers (section "numbers") wait for
                                  the first tenyo_index_resolve */

@@ -166,7 +166,7 @@ void tenyo_index_info_get(const tenyo_index *x, tenyo_index_info *info) {
     info->format_version = m->format_version;
     info->ndocs = m->ndocs;
     info->nterms = m->nterms;
-    info->nnz = m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0;
+    info->nnz = m->terms_deferred ? m->deferred_nnz : m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0;
     info->dim = (int)m->dim;
     info->nfields = m->nfields;
     for (uint64_t i = 0; i < m->ndocs; i++) info->nopen += m->open[i] != 0;

@@ -886,6 +886,8 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
     /* the base's fit id only where a manifest is to be matched (it reads
      * the first documents' strings: a frame of ids of layout 2); without
      * one, the writer that makes one computes it (api/update.c) */
+    rc = ty_model_need_terms(B, err, errlen); /* the fit id reads them */
+    if (rc) goto done;
     x->upd.fit = ty_model_fit_id(B);
     uint64_t fit = x->upd.fit;
     rc = manifest_applies(path, dir, &mf, B, fit, err, errlen);

@@ -274,6 +274,12 @@ typedef struct ty_model {
                                  their first use (ty_model_need_vectors) */
     int rows_deferred;        /* a lazy read left the sparse rows for their
                                  first use (ty_model_need_sparse) */
+    int terms_deferred;       /* ... and the term tables and the rows'
+                                 lengths (ty_model_need_terms): set for
+                                 the model's life, loaded or not */
+    uint64_t deferred_nnz;    /* ... the rows' non-zeros as the build
+                                 record says (their lengths' sum, checked
+                                 when read) */
     unsigned char *tf_leb;    /* loaded: the counts as stored (LEB128, one
                                  byte each for counts below 128), checked;
                                  decoded into tf only when needed */

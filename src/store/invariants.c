@@ -135,7 +135,8 @@ done:
 
 /* The counts within their limits, the matrix of the model's shape, and
  * every array the counts require present. */
-static int counts_check(const ty_model *m, int rows, int docmeta, char *why, size_t whylen) {
+static int counts_check(const ty_model *m, int rows, int docmeta, int later, char *why,
+                        size_t whylen) {
     uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim;
     if (nd > TY_MAX_DOCS || nt > TY_MAX_TERMS || k > TY_MAX_DIM ||
         m->nfields > TY_MAX_FIELDS) {
@@ -157,10 +158,10 @@ static int counts_check(const ty_model *m, int rows, int docmeta, char *why, siz
         ty_seterr(why, whylen, "build: max_df_ratio is not finite");
         return -1;
     }
-    if ((nt && (!m->df || !m->idf)) || (k && !m->sigma) ||
+    if ((!later && nt && (!m->df || !m->idf)) || (!later && k && !m->sigma) ||
         (nt && k && !m->vec_deferred && !m->basis && !(m->basis_q && m->basis_qscale)) ||
         (rows && nd && k && !m->vec_deferred && !m->docvec && !(m->doc_q && m->doc_qscale)) ||
-        (nd && ((rows && !m->tfidf.rowptr) || !m->open || !m->lang || !m->field_ptr ||
+        (nd && ((rows && !later && !m->tfidf.rowptr) || !m->open || !m->lang || !m->field_ptr ||
                 (docmeta && !m->meta_off && !m->dm))) ||
         (m->nfields && (!m->field_code || !m->field_count))) {
         ty_seterr(why, whylen, "model: a required array is missing");
@@ -321,11 +322,17 @@ int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen) {
     int rows = loaded != TY_CHECK_NO_ROWS && loaded != TY_CHECK_NO_DOCS; /* else written
                                                                          elsewhere */
     int docmeta = loaded != TY_CHECK_NO_DOCS; /* else made by the shards' writers */
+    int later = loaded == TY_CHECK_TERMS_LATER; /* ty_model_check_terms' */
+    if (later) loaded = 1;
     if (!rows) loaded = 0;
-    if (counts_check(m, rows, docmeta, why, whylen) ||
-        terms_check(m, loaded, rows, why, whylen) ||
-        (rows && rows_check(m, loaded, why, whylen)) ||
+    if (counts_check(m, rows, docmeta, later, why, whylen) ||
+        (!later && terms_check(m, loaded, rows, why, whylen)) ||
+        (rows && !later && rows_check(m, loaded, why, whylen)) ||
         docs_check(m, loaded, docmeta, why, whylen))
         return -1;
     return fields_check(m, why, whylen);
+}
+
+int ty_model_check_terms(const ty_model *m, char *why, size_t whylen) {
+    return terms_check(m, 1, 1, why, whylen) || rows_check(m, 1, why, whylen) ? -1 : 0;
 }

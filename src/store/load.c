@@ -32,6 +32,11 @@ int ty_store_read_lazy_for(const char *path, int keywords, int vectors, int numb
                       1 | (keywords ? 2 : 0) | (vectors ? 4 : 0) | (numbers ? 8 : 0));
 }
 
+int ty_store_read_lazy_terms(const char *path, int keywords, int numbers, ty_model *m,
+                             char *err, size_t errlen) {
+    return store_read(path, m, err, errlen, 1 | (keywords ? 2 : 0) | (numbers ? 8 : 0) | 16);
+}
+
 int ty_store_read_part(const char *path, const uint8_t *keep, uint32_t nkeep, ty_model *m,
                        char *err, size_t errlen) {
     if (path && m && ty_shards_sniff(path) == 1)

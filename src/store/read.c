@@ -95,6 +95,10 @@ struct ty_lazy {
     ty_once bonce;             /* the rows' streams read for blocks, once */
     ty_rows *blk;              /* ... the blocks (rows.c); NULL: not so */
     char berr[TY_ERRLEN];      /* that read's refusal */
+    int terms;                 /* the term tables and rows' lengths were left */
+    uint64_t nnz;              /* ... the build record's non-zeros */
+    ty_once tonce;             /* ... read and checked, once */
+    char terr[TY_ERRLEN];      /* ... or refused */
 };
 
 static void *lazy_vectors_run(void *arg);
@@ -120,6 +124,7 @@ static void lazy_free(ty_lazy *z) {
     ty_once_destroy(&z->once);
     ty_once_destroy(&z->vonce);
     ty_once_destroy(&z->bonce);
+    ty_once_destroy(&z->tonce);
     free(z);
 }
 
@@ -161,6 +166,7 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
     r.lazy = lazy != 0;
     r.prefetch_kw = (lazy & 2) != 0;
     r.numbers_on_need = (lazy & 8) != 0;
+    r.terms_on_need = (lazy & 16) != 0;
     if (rc) goto done;
     r.dctx = ZSTD_createDCtx();
     if (!r.dctx) {
@@ -186,6 +192,7 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
         ty_once_init(&z->once);
         ty_once_init(&z->vonce);
         ty_once_init(&z->bonce);
+        ty_once_init(&z->tonce);
         z->m = m;
         z->r = r;
         z->r.fd = fd;
@@ -218,6 +225,8 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
     if (z) {
         z->rows = r.deferred;
         z->vec = r.deferred_vec;
+        z->terms = r.deferred_terms;
+        z->nnz = nnz;
         m->rows_deferred = z->rows;
         if (!z->rows && !z->vec) { /* nothing waits: no reader kept */
             lazy_free(z);
@@ -226,7 +235,7 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
     }
     char why[TY_ERRLEN];
     m->format_version = r.version;
-    if (ty_model_check(m, 1, why, sizeof why)) {
+    if (ty_model_check(m, r.deferred_terms ? TY_CHECK_TERMS_LATER : 1, why, sizeof why)) {
         ty_seterr(err, errlen, "%s: section %s", path, why);
         rc = TENYO_ERR_CORRUPT;
         goto done;
@@ -438,6 +447,56 @@ static void *lazy_vectors_run(void *arg) {
     return NULL;
 }
 
+/* The term tables' and rows' lengths' first use (ty_once_run): read and
+ * checked as an eager open reads and checks them, or none left. A reader
+ * of its own (z->r stays the rows'). */
+static int lazy_terms(void *arg) {
+    ty_lazy *z = arg;
+    ty_model *m = z->m;
+    reader r = z->r;
+    r.err = z->terr;
+    r.errlen = sizeof z->terr;
+    r.cbuf = NULL;
+    r.ccap = 0;
+    r.dctx = ZSTD_createDCtx();
+    int rc = TENYO_ERR_NOMEM;
+    if (!r.dctx) ty_seterr(z->terr, sizeof z->terr, "%s: out of memory", r.path);
+    else rc = ty_rd_terms(&r, m);
+    if (!rc) rc = ty_rd_rowptr(&r, m, z->nnz);
+    char why[TY_ERRLEN];
+    if (!rc && ty_model_check_terms(m, why, sizeof why)) {
+        ty_seterr(z->terr, sizeof z->terr, "%s: section %s", r.path, why);
+        rc = TENYO_ERR_CORRUPT;
+    }
+    if (rc) { /* none of them half-made */
+        free(m->term_blob);
+        free(m->term_off);
+        free(m->df);
+        free(m->idf);
+        free(m->sigma);
+        free(m->tfidf.rowptr);
+        m->term_blob = NULL;
+        m->term_off = NULL;
+        m->df = NULL;
+        m->idf = NULL;
+        m->sigma = NULL;
+        m->tfidf.rowptr = NULL;
+        m->term_blob_len = 0;
+    }
+    ZSTD_freeDCtx(r.dctx);
+    free(r.cbuf);
+    return rc;
+}
+
+int ty_model_need_terms(const ty_model *m, char *err, size_t errlen) {
+    /* logically const, as ty_model_need_sparse */
+    ty_lazy *z = m->lazy;
+    if (!z || !z->terms) return TENYO_OK;
+    int rc = ty_once_run(&z->tonce, lazy_terms, z);
+    if (rc) ty_seterr(err, errlen, "%s", z->terr);
+    return rc;
+}
+
 int ty_model_need_vectors(const ty_model *m, char *err, size_t errlen) {
     ty_lazy *z = m->lazy;
     if (!z || !z->vec) return TENYO_OK;
@@ -452,7 +511,9 @@ int ty_model_need_sparse(const ty_model *m, char *err, size_t errlen) {
      * none reads them before. */
     ty_lazy *z = m->lazy;
     if (!z || !z->rows) return TENYO_OK;
-    int rc = ty_once_run(&z->once, lazy_decode, z);
+    int rc = ty_model_need_terms(m, err, errlen);
+    if (rc) return rc;
+    rc = ty_once_run(&z->once, lazy_decode, z);
     if (rc) ty_seterr(err, errlen, "%s", z->err);
     return rc;
 }
@@ -461,7 +522,9 @@ int ty_model_need_rows(const ty_model *m, const uint64_t *docs, size_t n, size_t
                        char *err, size_t errlen) {
     ty_lazy *z = m->lazy;
     if (!z || !z->rows || ty_once_done(&z->once)) return TENYO_OK;
-    int rc = ty_once_run(&z->bonce, lazy_blocks, z);
+    int rc = ty_model_need_terms(m, err, errlen);
+    if (rc) return rc;
+    rc = ty_once_run(&z->bonce, lazy_blocks, z);
     if (rc) {
         ty_seterr(err, errlen, "%s", z->berr);
         return rc;

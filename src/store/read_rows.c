@@ -465,7 +465,7 @@ static int rd_blob(reader *r, const char *name, uint64_t lo, uint64_t hi, int nu
 }
 
 /* The vocabulary and the per-term and per-dimension tables. */
-static int rd_terms(reader *r, ty_model *m) {
+int ty_rd_terms(reader *r, ty_model *m) {
     uint64_t nt = m->nterms;
     void *p;
     int rc = rd_strings(r, "vocab", nt, nt, &m->term_blob, &m->term_blob_len, &m->term_off);
@@ -538,14 +538,11 @@ static int rd_f32_vectors(reader *r, ty_model *m) {
     return TENYO_OK;
 }
 
-/* The sparse rows: the counts to rowptr, their sum against the build
- * record's non-zeros, then the columns and values now or, for a lazy
- * read of format 2, at their first use (ty_model_need_sparse). */
-static int rd_sparse_rows(reader *r, ty_model *m, uint64_t nnz) {
-    uint64_t nd = m->ndocs, sz;
+/* The rows' lengths (section tfidf.rows) to m->tfidf.rowptr, their sum
+ * against the build record's non-zeros. */
+int ty_rd_rowptr(reader *r, ty_model *m, uint64_t nnz) {
+    uint64_t nd = m->ndocs;
     ty_csr *a = &m->tfidf;
-    a->nrows = nd;
-    a->ncols = m->nterms;
     void *p;
     int rc = rd_exact(r, "tfidf.rows", nd, 4, &p);
     if (rc) return rc;
@@ -566,6 +563,45 @@ static int rd_sparse_rows(reader *r, ty_model *m, uint64_t nnz) {
                   r->path, (unsigned long long)a->rowptr[nd], (unsigned long long)nnz);
         return TENYO_ERR_CORRUPT;
     }
+    return TENYO_OK;
+}
+
+/* The terms and the rows' lengths left for ty_model_need_terms (a lazy
+ * read of a single file of layout 2 whose caller reads neither): their
+ * sections located and their sizes checked against the counts, as the
+ * rows' columns and counts are; the whole read and its checks come with
+ * the first need. 1 when the file does not allow it (read them now). */
+static int rd_terms_defer(reader *r, ty_model *m, uint64_t nnz) {
+    uint64_t nt = m->nterms, nd = m->ndocs, sz, b;
+    if (!r->terms_on_need || !r->lazy || r->mem || r->version < 2 || !ty_rd_has(r, "tfidf.tf"))
+        return 1;
+    if (ty_rd_mul3(nnz, 5, 1, &sz) || ty_rd_mul3(nt, 4, 1, &b)) return rd_toolarge(r);
+    if (!ty_rd_locate(r, "vocab", nt, UINT64_MAX, 1) || !ty_rd_locate(r, "df", b, b, 0) ||
+        !ty_rd_locate(r, "idf", b, b, 0) ||
+        !ty_rd_locate(r, "sigma", (uint64_t)m->dim * 4, (uint64_t)m->dim * 4, 0) ||
+        !ty_rd_locate(r, "tfidf.rows", nd * 4, nd * 4, 0) ||
+        !ty_rd_locate(r, "tfidf.cols", nnz, sz, 0) || !ty_rd_locate(r, "tfidf.tf", nnz, sz, 0))
+        return TENYO_ERR_CORRUPT;
+    m->tfidf.nrows = nd;
+    m->tfidf.ncols = nt;
+    m->terms_deferred = 1;
+    m->deferred_nnz = nnz;
+    r->deferred_terms = 1;
+    r->deferred = 1;
+    return TENYO_OK;
+}
+
+/* The sparse rows: the counts to rowptr, their sum against the build
+ * record's non-zeros, then the columns and values now or, for a lazy
+ * read of format 2, at their first use (ty_model_need_sparse). */
+static int rd_sparse_rows(reader *r, ty_model *m, uint64_t nnz) {
+    uint64_t nd = m->ndocs, sz;
+    ty_csr *a = &m->tfidf;
+    a->nrows = nd;
+    a->ncols = m->nterms;
+    int rc = ty_rd_rowptr(r, m, nnz);
+    if (rc) return rc;
+    if (r->partial && a->rowptr[nd] <= nnz) nnz = a->rowptr[nd];
     if (ty_rd_mul3(nnz, 5, 1, &sz)) return rd_toolarge(r);
     if (!r->lazy || !ty_rd_has(r, "tfidf.tf")) return ty_rd_rows(r, m, nnz);
     /* what needs no read is checked now */
@@ -1057,7 +1093,8 @@ int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         else if (msg) r->err[0] = keep;
     }
     mj = meta_start(r, m);
-    int basis_bad = 0, rc = rd_terms(r, m);
+    int later = rd_terms_defer(r, m, nnz), basis_bad = 0;
+    int rc = later == 1 ? ty_rd_terms(r, m) : later;
     uint64_t sz;
     /* every product is bounded by TY_MAX_* (< 2^48), checked anyway */
     if (!rc && ty_rd_mul3(m->nterms, m->dim, 1, &sz)) rc = rd_toolarge(r);
@@ -1072,7 +1109,7 @@ int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     } else if (!rc) {
         rc = rd_f32_vectors(r, m);
     }
-    if (!rc) rc = rd_sparse_rows(r, m, nnz);
+    if (!rc && later == 1) rc = rd_sparse_rows(r, m, nnz);
     int before = rc != 0; /* failed before docmeta */
     if (!rc) rc = rd_docs(r, m, mj != NULL);
     if (!rc) rc = rd_docfields(r, m);

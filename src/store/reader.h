@@ -40,6 +40,9 @@ typedef struct reader {
     int deferred;               /* ... and they were left */
     int deferred_vec;           /* format 2's basis.q8 and docvec.q8 left for
                                    their first use (a lazy read of a file) */
+    int terms_on_need;          /* leave the term tables and the rows'
+                                   lengths for their first use ... */
+    int deferred_terms;         /* ... and they were left */
     int updated;                /* header byte 20 (format 3) */
     uint64_t hsum;              /* the header checksum as stored */
     ty_rawsec *mem;             /* a sharded index: sec[i]'s raw content is
@@ -89,6 +92,11 @@ int ty_rd_leb_offsets(const unsigned char *p, uint64_t len, const uint64_t *want
  * m->tfidf.col / val, rowptr already set; the counts' bytes are kept in
  * m->tf_leb. */
 int ty_rd_rows(reader *r, ty_model *m, uint64_t nnz);
+/* The vocabulary, df, idf and sigma into m, each checked as read. */
+int ty_rd_terms(reader *r, ty_model *m);
+/* The rows' lengths (section tfidf.rows) into m->tfidf.rowptr, their sum
+ * checked against nnz, the build record's (a partial read: at most). */
+int ty_rd_rowptr(reader *r, ty_model *m, uint64_t nnz);
 /* One range of rows of format 2's two LEB128 streams (read_rows.c):
  * rows [r0, r1) whose columns are the bytes [c0, c1) of cp and counts the
  * bytes [t0, t1) of tp, decoded into m->tfidf.col / val by ty_rd_sp_run
