@@ -345,9 +345,10 @@ contains "$D/err" "section 'docmeta' is damaged: frame of ids 0 (documents 0..19
 
 # ------------------------------------------------ the term tables on need
 # a keyword search reads neither the term tables nor the rows' lengths
-# (vocab, df, idf, sigma, tfidf.rows): damaged, it answers as on the sound
+# (vocab, df, idf, sigma, tfidf.rows) nor, without a field filter, the
+# documents' field lists (docfields): damaged, it answers as on the sound
 # file, while a query that reads them and check refuse, naming the section
-for sec in vocab tfidf.rows; do
+for sec in vocab tfidf.rows docfields; do
   cp "$D/dm2.tny" "$D/tn.tny"
   py 'import sys, struct
 p, name = sys.argv[1], sys.argv[2].encode()
@@ -365,6 +366,9 @@ open(p,"wb").write(b)' "$D/tn.tny" "$sec"
   expect 3 "hostile_terms_${sec}_refused_by_check" "$T" check "$D/tn.tny"
   contains "$D/out" "$sec" "hostile_terms_${sec}_named_by_check"
 done
+# the field lists are read by a keyword search that filters by field
+expect 3 hostile_terms_docfields_refused_by_field_filter "$T" search "$D/tn.tny" 電池 --field H01M
+contains "$D/err" "'docfields'" hostile_terms_docfields_named_by_field_filter
 
 # every command answers the same when every open leaves the term tables
 # to their first need (TENYO_TERMS_ON_NEED=1: what a keyword search's open

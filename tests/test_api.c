@@ -1833,8 +1833,8 @@ TY_TEST(api_terms_read_on_need) {
           !memcmp(x->m.tfidf.rowptr, y->m.tfidf.rowptr, (x->m.ndocs + 1) * sizeof(uint64_t)));
     tenyo_index_free(y);
     y = NULL;
-    static const char *sec[] = {"vocab", "idf", "tfidf.rows"};
-    for (int s = 0; s < 3; s++) {
+    static const char *sec[] = {"vocab", "idf", "tfidf.rows", "docfields"};
+    for (int s = 0; s < 4; s++) {
         const char *bad = tmp("lazy_bad_terms.tny");
         CHECK_EQ_INT(ty_test_damage(p, bad, sec[s], NULL), 0);
         CHECK_EQ_INT(tenyo_index_open_for(bad, TENYO_PREFETCH_KEYWORDS, &y, err, sizeof err),
@@ -1843,6 +1843,9 @@ TY_TEST(api_terms_read_on_need) {
         CHECK_EQ_INT(tenyo_filter_new(y, &f), TENYO_OK);
         CHECK_EQ_INT(tenyo_filter_keywords(f, c, "装置"), TENYO_OK);
         CHECK(tenyo_search(c, f, 5, h) > 0);
+        CHECK_EQ_INT(tenyo_filter_field(f, "G06F", 0), TENYO_OK); /* reads the field lists */
+        int64_t fc = tenyo_filter_count(f);
+        CHECK(s == 3 ? fc == TENYO_ERR_CORRUPT : fc >= 0);
         tenyo_filter_free(f);
         const char *q = "運転者の眠気を検出する装置";
         for (int i = 0; i < 2; i++) {

@@ -1892,11 +1892,12 @@ TY_TEST(store_rows_by_block) {
     ty_model_free(&e);
 }
 
-/* ty_store_read_lazy_terms leaves the term tables and the rows' lengths
- * located but unread (sizes checked); ty_model_need_terms reads them into
- * exactly the arrays an eager read has, once; the rows then decode as
- * ever. A damaged one opens, and is refused by the need (and by the rows'
- * need after it, every time) with the eager read's message. */
+/* ty_store_read_lazy_terms leaves the term tables, the rows' lengths and
+ * the documents' field lists located but unread (sizes checked);
+ * ty_model_need_terms and ty_model_need_docfields read them into exactly
+ * the arrays an eager read has, once; the rows then decode as ever. A
+ * damaged one opens, and is refused by its need (the terms' also by the
+ * rows' need after it), every time, with the eager read's message. */
 TY_TEST(store_terms_on_need) {
     ty_model a, b, c;
     char path[512], bad[512], err[ST_ERRLEN] = "", err1[ST_ERRLEN] = "";
@@ -1916,6 +1917,10 @@ TY_TEST(store_terms_on_need) {
     CHECKF(ty_store_read_lazy_terms(path, 0, 0, &c, err, sizeof err) == TENYO_OK, "%s", err);
     CHECK(c.terms_deferred && !c.df && !c.idf && !c.sigma && !c.term_blob && !c.tfidf.rowptr);
     CHECK(c.deferred_nnz == b.tfidf.rowptr[b.ndocs]);
+    CHECK(c.fields_deferred && !c.field_ptr && !c.field_ids);
+    for (int i = 0; i < 2; i++) CHECK_EQ_INT(ty_model_need_docfields(&c, err, sizeof err), TENYO_OK);
+    CHECK(!memcmp(c.field_ptr, b.field_ptr, (size_t)(b.ndocs + 1) * sizeof *b.field_ptr) &&
+          !memcmp(c.field_ids, b.field_ids, (size_t)b.field_ptr[b.ndocs] * sizeof *b.field_ids));
     for (int i = 0; i < 2; i++) CHECK_EQ_INT(ty_model_need_terms(&c, err, sizeof err), TENYO_OK);
     CHECK(c.term_blob_len == b.term_blob_len &&
           !memcmp(c.term_blob, b.term_blob, (size_t)b.term_blob_len) &&
@@ -1944,6 +1949,19 @@ TY_TEST(store_terms_on_need) {
         CHECKF(strcmp(err, err1) == 0, "%.200s | %.200s", err, err1);
         uint64_t d = 0;
         CHECK_EQ_INT(ty_model_need_rows(&c, &d, 1, sizeof d, err, sizeof err), TENYO_ERR_CORRUPT);
+        CHECK_EQ_INT(ty_model_need_docfields(&c, err, sizeof err), TENYO_OK); /* sound */
         ty_model_free(&c);
     }
+    /* damaged field lists: refused by their need alone */
+    CHECK_EQ_INT(ty_test_damage(path, bad, "docfields", NULL), 0);
+    CHECK(ty_store_read(bad, &b, err1, sizeof err1) == TENYO_ERR_CORRUPT);
+    CHECK(strstr(err1, "'docfields'") != NULL);
+    CHECKF(ty_store_read_lazy_terms(bad, 0, 0, &c, err, sizeof err) == TENYO_OK, "%s", err);
+    CHECK_EQ_INT(ty_model_need_terms(&c, err, sizeof err), TENYO_OK);
+    for (int i = 0; i < 2; i++) {
+        CHECK_EQ_INT(ty_model_need_docfields(&c, err, sizeof err), TENYO_ERR_CORRUPT);
+        CHECKF(strcmp(err, err1) == 0, "%.200s | %.200s", err, err1);
+    }
+    CHECK(!c.field_ptr && !c.field_ids);
+    ty_model_free(&c);
 }

@@ -389,6 +389,10 @@ int ty_filter_compile(tenyo_filter *f) {
         int rc = ty_model_need_meta(&x->m, f->err, sizeof f->err);
         if (rc) return rc;
     }
+    if (f->nfield[0] || f->nfield[1]) { /* every document's fields */
+        int rc = ty_model_need_docfields(&x->m, f->err, sizeof f->err);
+        if (rc) return rc;
+    }
     uint8_t *mask = realloc(f->mask, m->ndocs ? m->ndocs : 1);
     if (!mask) return TENYO_ERR_NOMEM;
     f->mask = mask;

@@ -681,6 +681,7 @@ void tenyo_index_free(tenyo_index *x) {
 int tenyo_index_load_all(tenyo_index *x, char *err, size_t errlen) {
     if (!x) return TENYO_ERR_ARG;
     int rc = ty_model_need_sparse(&x->m, err, errlen);
+    if (!rc) rc = ty_model_need_docfields(&x->m, err, errlen);
     if (!rc) rc = ty_index_need_vectors(x, err, errlen);
     if (!rc) rc = ty_index_need_fieldmodel(x, err, errlen);
     const char *nb; /* the other numbers, when the open only located them */

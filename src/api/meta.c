@@ -99,7 +99,11 @@ done:
 /* The co-classification lists, built on first use (surprise needs them,
  * similar does not: 0.25 s of opening a 1M index; ty_cooccur_row's first
  * rows come from a pass over the documents instead), from any thread. */
-static int cooc_build(void *arg) { return build_cooccur(arg); }
+static int cooc_build(void *arg) {
+    const tenyo_index *x = arg;
+    int rc = ty_model_need_docfields(&x->m, NULL, 0);
+    return rc ? rc : build_cooccur(arg);
+}
 
 int ty_index_need_cooc(const tenyo_index *cx) {
     tenyo_index *x = (tenyo_index *)cx; /* logically const, as the rows */
@@ -137,13 +141,15 @@ int ty_cooccur_rows(const tenyo_index *cx, const int64_t *a, int n, uint32_t *ro
     uint32_t nf = x->m.nfields;
     if (n <= 0) return TENYO_OK;
     memset(rows, 0, (size_t)n * nf * sizeof *rows);
+    int rc = ty_model_need_docfields(&x->m, NULL, 0);
+    if (rc) return rc;
     if (!ty_once_done(&x->co_once) &&
         __atomic_fetch_add(&x->co_direct, (unsigned)n, __ATOMIC_RELAXED) + (unsigned)n <=
             CO_DIRECT_ROWS) {
         cooc_rows_scan(&x->m, a, n, rows);
         return TENYO_OK;
     }
-    int rc = ty_index_need_cooc(x);
+    rc = ty_index_need_cooc(x);
     if (rc) return rc;
     for (int h = 0; h < n; h++) {
         if (a[h] < 0 || (uint64_t)a[h] >= nf) continue;

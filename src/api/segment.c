@@ -887,6 +887,7 @@ int ty_seg_apply(const char *path, tenyo_index *x, char *err, size_t errlen) {
      * the first documents' strings: a frame of ids of layout 2); without
      * one, the writer that makes one computes it (api/update.c) */
     rc = ty_model_need_terms(B, err, errlen); /* the fit id reads them */
+    if (!rc) rc = ty_model_need_docfields(B, err, errlen); /* merged below */
     if (rc) goto done;
     x->upd.fit = ty_model_fit_id(B);
     uint64_t fit = x->upd.fit;

@@ -219,6 +219,8 @@ int ty_tf_english(const ty_model *m) {
  * says nothing about spread). */
 int ty_tf_genericity(const ty_model *m, float **out) {
     *out = NULL;
+    int nrc = ty_model_need_docfields(m, NULL, 0);
+    if (nrc) return nrc;
     size_t words = (m->nfields + 63) / 64;
     if (!words) words = 1;
     uint64_t *bits = ty_calloc(m->nterms ? m->nterms * words : 1, sizeof *bits);
@@ -276,7 +278,8 @@ int ty_tf_genericity(const ty_model *m, float **out) {
 int ty_tf_spread(const ty_model *m, float *spread, uint32_t *df) {
     uint64_t nt = m->nterms;
     ty_csr post; /* the rows transposed: each term's documents */
-    int rc = ty_csr_transpose(&m->tfidf, &post);
+    int rc = ty_model_need_docfields(m, NULL, 0);
+    if (!rc) rc = ty_csr_transpose(&m->tfidf, &post);
     if (rc) return rc;
     double *cnt = ty_calloc(m->nfields ? m->nfields : 1, sizeof *cnt);
     uint32_t *touched = ty_mallocarray(m->nfields ? m->nfields : 1, sizeof *touched);

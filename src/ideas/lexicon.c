@@ -27,6 +27,7 @@ const float *ty_term_generic(const tenyo_index *x) { return ty_judge_genericity(
 static int fm_build(void *arg) {
     tenyo_index *x = arg;
     int rc = ty_model_need_sparse(&x->m, NULL, 0);
+    if (!rc) rc = ty_model_need_docfields(&x->m, NULL, 0);
     if (rc) return rc;
     return ty_fieldmodel_train(&x->m, &x->fm);
 }

@@ -177,7 +177,9 @@ int tenyo_map_new(const tenyo_index *idx, tenyo_map **out, char *err,
                   mm->nfields ? "no LSA vectors" : "no classified documents (no fields)");
         return TENYO_ERR_EMPTY;
     }
-    int rc = TENYO_ERR_NOMEM;
+    int rc = ty_model_need_docfields(mm, err, errlen); /* the fields' centroids */
+    if (rc) return rc;
+    rc = TENYO_ERR_NOMEM;
     double *cent = NULL;
     size_t cells = 0;
     tenyo_map *map = calloc(1, sizeof *map);

@@ -277,6 +277,8 @@ typedef struct ty_model {
     int terms_deferred;       /* ... and the term tables and the rows'
                                  lengths (ty_model_need_terms): set for
                                  the model's life, loaded or not */
+    int fields_deferred;      /* ... and the documents' field lists
+                                 (ty_model_need_docfields), likewise */
     uint64_t deferred_nnz;    /* ... the rows' non-zeros as the build
                                  record says (their lengths' sum, checked
                                  when read) */

@@ -391,13 +391,17 @@ int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen);
  * neither required nor checked. */
 #define TY_CHECK_NO_DOCS 3
 /* As loaded 1, for a model whose term tables and rows' lengths are left
- * for ty_model_need_terms (m->terms_deferred): those are neither required
- * nor checked here, but by ty_model_check_terms when read. */
+ * for ty_model_need_terms (m->terms_deferred) or whose field lists are
+ * left for ty_model_need_docfields (m->fields_deferred): those are neither
+ * required nor checked here, but by ty_model_check_terms and
+ * ty_model_check_docfields when read. */
 #define TY_CHECK_TERMS_LATER 4
 /* The checks ty_model_check (loaded 1) makes of the term tables and the
  * rows' lengths, for those read by ty_model_need_terms. 0, or -1 with the
  * reason naming the section. */
 int ty_model_check_terms(const ty_model *m, char *why, size_t whylen);
+/* ... and of the documents' field lists, for ty_model_need_docfields. */
+int ty_model_check_docfields(const ty_model *m, char *why, size_t whylen);
 /* Check that blob[0..len) holds exactly n NUL-terminated strings
  * (invariants.c). With fill, store each string's start in off[]; otherwise
  * compare with off[] (the writer's model must agree with what the loader

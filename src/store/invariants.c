@@ -81,13 +81,30 @@ static uint64_t first_nonfinite(const float *p, uint64_t n) {
     return n;
 }
 
+/* The fields' codes ascending and unique: the index finds fields by
+ * binary search. */
+static int codes_check(const ty_model *m, char *why, size_t whylen) {
+    for (uint32_t f = 1; f < m->nfields; f++) {
+        int c = memcmp(m->field_code[f - 1], m->field_code[f], 8);
+        if (c >= 0) {
+            ty_seterr(why, whylen, c == 0 ? "fields: code '%.7s' appears twice"
+                                          : "fields: code '%.7s' is out of order (after '%.7s')",
+                      m->field_code[f], m->field_code[f - 1]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* The field invariants that need scratch space: each document lists a
  * field at most once (the index's co-classification counts assume it),
  * each field's document count is the number of documents listing it, and
- * no two fields share a code. 0 ok, -1 with a reason in why. */
-static int fields_check(const ty_model *m, char *why, size_t whylen) {
+ * no two fields share a code (without lists: the last alone, the lists
+ * left for their need). 0 ok, -1 with a reason in why. */
+static int fields_check(const ty_model *m, int lists, char *why, size_t whylen) {
     uint32_t nf = m->nfields;
     if (nf == 0) return 0;
+    if (!lists) return codes_check(m, why, whylen);
     uint64_t *last = ty_calloc(nf, sizeof *last); /* doc + 1 that listed f */
     uint64_t *seen = ty_calloc(nf, sizeof *seen); /* documents listing f */
     int rc = -1;
@@ -116,17 +133,7 @@ static int fields_check(const ty_model *m, char *why, size_t whylen) {
                       (unsigned long long)seen[f]);
             goto done;
         }
-    /* ascending and unique: the index finds fields by binary search */
-    for (uint32_t f = 1; f < nf; f++) {
-        int c = memcmp(m->field_code[f - 1], m->field_code[f], 8);
-        if (c >= 0) {
-            ty_seterr(why, whylen, c == 0 ? "fields: code '%.7s' appears twice"
-                                          : "fields: code '%.7s' is out of order (after '%.7s')",
-                      m->field_code[f], m->field_code[f - 1]);
-            goto done;
-        }
-    }
-    rc = 0;
+    rc = codes_check(m, why, whylen);
 done:
     free(last);
     free(seen);
@@ -135,8 +142,8 @@ done:
 
 /* The counts within their limits, the matrix of the model's shape, and
  * every array the counts require present. */
-static int counts_check(const ty_model *m, int rows, int docmeta, int later, char *why,
-                        size_t whylen) {
+static int counts_check(const ty_model *m, int rows, int docmeta, int later, int flater,
+                        char *why, size_t whylen) {
     uint64_t nd = m->ndocs, nt = m->nterms, k = m->dim;
     if (nd > TY_MAX_DOCS || nt > TY_MAX_TERMS || k > TY_MAX_DIM ||
         m->nfields > TY_MAX_FIELDS) {
@@ -161,7 +168,8 @@ static int counts_check(const ty_model *m, int rows, int docmeta, int later, cha
     if ((!later && nt && (!m->df || !m->idf)) || (!later && k && !m->sigma) ||
         (nt && k && !m->vec_deferred && !m->basis && !(m->basis_q && m->basis_qscale)) ||
         (rows && nd && k && !m->vec_deferred && !m->docvec && !(m->doc_q && m->doc_qscale)) ||
-        (nd && ((rows && !later && !m->tfidf.rowptr) || !m->open || !m->lang || !m->field_ptr ||
+        (nd && ((rows && !later && !m->tfidf.rowptr) || !m->open || !m->lang ||
+                (!flater && !m->field_ptr) ||
                 (docmeta && !m->meta_off && !m->dm))) ||
         (m->nfields && (!m->field_code || !m->field_count))) {
         ty_seterr(why, whylen, "model: a required array is missing");
@@ -258,21 +266,9 @@ static int rows_check(const ty_model *m, int loaded, char *why, size_t whylen) {
 /* The documents: their strings (unless loaded or made elsewhere), their
  * languages, their field lists (starting at 0, monotonic, ids in range)
  * and every field's code and count. */
-static int docs_check(const ty_model *m, int loaded, int docmeta, char *why, size_t whylen) {
+/* The documents' field lists: starting at 0, monotonic, ids in range. */
+static int lists_check(const ty_model *m, char *why, size_t whylen) {
     uint64_t nd = m->ndocs;
-    char r[256];
-    if (!loaded && docmeta &&
-        ty_blob_index(m->meta_blob, m->meta_blob_len, nd * TY_META_NSTR, m->meta_off, 0, r,
-                      sizeof r)) {
-        ty_seterr(why, whylen, "docmeta: %s", r);
-        return -1;
-    }
-    for (uint64_t i = 0; i < nd; i++)
-        if (m->lang[i] > 1) {
-            ty_seterr(why, whylen, "docflags: document %llu has language %u",
-                      (unsigned long long)i, m->lang[i]);
-            return -1;
-        }
     if (nd && m->field_ptr[0] != 0) {
         ty_seterr(why, whylen, "docfields: first list does not start at 0");
         return -1;
@@ -292,6 +288,26 @@ static int docs_check(const ty_model *m, int loaded, int docmeta, char *why, siz
                 return -1;
             }
     }
+    return 0;
+}
+
+static int docs_check(const ty_model *m, int loaded, int docmeta, int lists, char *why,
+                      size_t whylen) {
+    uint64_t nd = m->ndocs;
+    char r[256];
+    if (!loaded && docmeta &&
+        ty_blob_index(m->meta_blob, m->meta_blob_len, nd * TY_META_NSTR, m->meta_off, 0, r,
+                      sizeof r)) {
+        ty_seterr(why, whylen, "docmeta: %s", r);
+        return -1;
+    }
+    for (uint64_t i = 0; i < nd; i++)
+        if (m->lang[i] > 1) {
+            ty_seterr(why, whylen, "docflags: document %llu has language %u",
+                      (unsigned long long)i, m->lang[i]);
+            return -1;
+        }
+    if (lists && lists_check(m, why, whylen)) return -1;
     for (uint32_t f = 0; f < m->nfields; f++)
         if (m->field_code[f][0] == 0 || m->field_code[f][7] != 0 ||
             m->field_count[f] > nd) {
@@ -322,17 +338,23 @@ int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen) {
     int rows = loaded != TY_CHECK_NO_ROWS && loaded != TY_CHECK_NO_DOCS; /* else written
                                                                          elsewhere */
     int docmeta = loaded != TY_CHECK_NO_DOCS; /* else made by the shards' writers */
-    int later = loaded == TY_CHECK_TERMS_LATER; /* ty_model_check_terms' */
-    if (later) loaded = 1;
+    /* what the open left for its need: checked when read */
+    int later = loaded == TY_CHECK_TERMS_LATER && m->terms_deferred;
+    int lists = !(loaded == TY_CHECK_TERMS_LATER && m->fields_deferred);
+    if (loaded == TY_CHECK_TERMS_LATER) loaded = 1;
     if (!rows) loaded = 0;
-    if (counts_check(m, rows, docmeta, later, why, whylen) ||
+    if (counts_check(m, rows, docmeta, later, !lists, why, whylen) ||
         (!later && terms_check(m, loaded, rows, why, whylen)) ||
         (rows && !later && rows_check(m, loaded, why, whylen)) ||
-        docs_check(m, loaded, docmeta, why, whylen))
+        docs_check(m, loaded, docmeta, lists, why, whylen))
         return -1;
-    return fields_check(m, why, whylen);
+    return fields_check(m, lists, why, whylen);
 }
 
 int ty_model_check_terms(const ty_model *m, char *why, size_t whylen) {
     return terms_check(m, 1, 1, why, whylen) || rows_check(m, 1, why, whylen) ? -1 : 0;
+}
+
+int ty_model_check_docfields(const ty_model *m, char *why, size_t whylen) {
+    return lists_check(m, why, whylen) || fields_check(m, 1, why, whylen) ? -1 : 0;
 }

@@ -99,6 +99,9 @@ struct ty_lazy {
     uint64_t nnz;              /* ... the build record's non-zeros */
     ty_once tonce;             /* ... read and checked, once */
     char terr[TY_ERRLEN];      /* ... or refused */
+    int fields;                /* the documents' field lists were left */
+    ty_once fonce;             /* ... read and checked, once */
+    char ferr[TY_ERRLEN];      /* ... or refused */
 };
 
 static void *lazy_vectors_run(void *arg);
@@ -125,6 +128,7 @@ static void lazy_free(ty_lazy *z) {
     ty_once_destroy(&z->vonce);
     ty_once_destroy(&z->bonce);
     ty_once_destroy(&z->tonce);
+    ty_once_destroy(&z->fonce);
     free(z);
 }
 
@@ -193,6 +197,7 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
         ty_once_init(&z->vonce);
         ty_once_init(&z->bonce);
         ty_once_init(&z->tonce);
+        ty_once_init(&z->fonce);
         z->m = m;
         z->r = r;
         z->r.fd = fd;
@@ -226,16 +231,18 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
         z->rows = r.deferred;
         z->vec = r.deferred_vec;
         z->terms = r.deferred_terms;
+        z->fields = r.deferred_fields;
         z->nnz = nnz;
         m->rows_deferred = z->rows;
-        if (!z->rows && !z->vec) { /* nothing waits: no reader kept */
+        if (!z->rows && !z->vec && !z->fields) { /* nothing waits: no reader kept */
             lazy_free(z);
             m->lazy = NULL;
         }
     }
     char why[TY_ERRLEN];
     m->format_version = r.version;
-    if (ty_model_check(m, r.deferred_terms ? TY_CHECK_TERMS_LATER : 1, why, sizeof why)) {
+    if (ty_model_check(m, r.deferred_terms || r.deferred_fields ? TY_CHECK_TERMS_LATER : 1, why,
+                       sizeof why)) {
         ty_seterr(err, errlen, "%s: section %s", path, why);
         rc = TENYO_ERR_CORRUPT;
         goto done;
@@ -485,6 +492,44 @@ static int lazy_terms(void *arg) {
     }
     ZSTD_freeDCtx(r.dctx);
     free(r.cbuf);
+    return rc;
+}
+
+/* The field lists' first use (ty_once_run), as lazy_terms. */
+static int lazy_docfields(void *arg) {
+    ty_lazy *z = arg;
+    ty_model *m = z->m;
+    reader r = z->r;
+    r.err = z->ferr;
+    r.errlen = sizeof z->ferr;
+    r.cbuf = NULL;
+    r.ccap = 0;
+    r.terms_on_need = 0; /* read now */
+    r.dctx = ZSTD_createDCtx();
+    int rc = TENYO_ERR_NOMEM;
+    if (!r.dctx) ty_seterr(z->ferr, sizeof z->ferr, "%s: out of memory", r.path);
+    else rc = ty_rd_docfields(&r, m);
+    char why[TY_ERRLEN];
+    if (!rc && ty_model_check_docfields(m, why, sizeof why)) {
+        ty_seterr(z->ferr, sizeof z->ferr, "%s: section %s", r.path, why);
+        rc = TENYO_ERR_CORRUPT;
+    }
+    if (rc) {
+        free(m->field_ptr);
+        free(m->field_ids);
+        m->field_ptr = NULL;
+        m->field_ids = NULL;
+    }
+    ZSTD_freeDCtx(r.dctx);
+    free(r.cbuf);
+    return rc;
+}
+
+int ty_model_need_docfields(const ty_model *m, char *err, size_t errlen) {
+    ty_lazy *z = m->lazy;
+    if (!z || !z->fields) return TENYO_OK;
+    int rc = ty_once_run(&z->fonce, lazy_docfields, z);
+    if (rc) ty_seterr(err, errlen, "%s", z->ferr);
     return rc;
 }
 

@@ -761,10 +761,17 @@ static int rd_docs(reader *r, ty_model *m, int meta) {
 
 /* docfields: u32 counts to field_ptr, then the u16 ids moved to the front
  * in place. */
-static int rd_docfields(reader *r, ty_model *m) {
+int ty_rd_docfields(reader *r, ty_model *m) {
     uint64_t nd = m->ndocs, sz, hi, raw;
     if (ty_rd_mul3(nd, 4, 1, &sz)) return rd_toolarge(r);
     if (ty_rd_mul3(nd, 4 + 2ull * TY_MAX_FIELDS, 1, &hi)) return rd_toolarge(r);
+    if (r->terms_on_need && r->lazy && !r->mem && !m->fields_deferred) {
+        /* left for ty_model_need_docfields: located, its size bounded */
+        if (!ty_rd_locate(r, "docfields", sz, hi, 0)) return TENYO_ERR_CORRUPT;
+        m->fields_deferred = 1;
+        r->deferred_fields = 1;
+        return TENYO_OK;
+    }
     void *p = NULL;
     int rc = ty_rd_section(r, "docfields", sz, hi, 0, &p, &raw);
     if (rc) return rc;
@@ -1112,7 +1119,7 @@ int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     if (!rc && later == 1) rc = rd_sparse_rows(r, m, nnz);
     int before = rc != 0; /* failed before docmeta */
     if (!rc) rc = rd_docs(r, m, mj != NULL);
-    if (!rc) rc = rd_docfields(r, m);
+    if (!rc) rc = ty_rd_docfields(r, m);
     if (!rc) rc = rd_fields(r, m);
     if (!rc) rc = rd_optional(r, m);
     rc = meta_finish(r, mj, rc, before);

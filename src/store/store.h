@@ -275,6 +275,11 @@ int ty_store_read_lazy_terms(const char *path, int keywords, int numbers, ty_mod
  * first. 0, or the error with the message in err. A model read any other
  * way has them. */
 int ty_model_need_terms(const ty_model *m, char *err, size_t errlen);
+/* The same for the documents' field lists (m->field_ptr, field_ids) that
+ * ty_store_read_lazy_terms left (m->fields_deferred): a keyword search
+ * without a field filter never reads them (the fields it prints are the
+ * documents' strings). Every reader of them calls it first. */
+int ty_model_need_docfields(const ty_model *m, char *err, size_t errlen);
 /* The documents' other numbers ("number\tid" lines, NUL after them): *p
  * and *len from numbers_blob, or read from numbers_sec on the first call
  * (from any thread; owned by m); *p NULL when the index has none. 0, or
