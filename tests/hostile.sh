@@ -361,14 +361,20 @@ open(p,"wb").write(b)' "$D/tn.tny" "$sec"
   "$T" search "$D/dm2.tny" 電池 >"$D/tn_a" 2>&1
   expect 0 "hostile_terms_${sec}_keyword_search_answers" "$T" search "$D/tn.tny" 電池
   if cmp -s "$D/out" "$D/tn_a"; then ok "hostile_terms_${sec}_keyword_search_same"; else bad "hostile_terms_${sec}_keyword_search_same ($(diff "$D/out" "$D/tn_a" | head -c 300))"; fi
-  expect 3 "hostile_terms_${sec}_refused_by_text_query" "$T" similar "$D/tn.tny" --text 電池の熱管理
-  contains "$D/err" "'$sec'" "hostile_terms_${sec}_named_by_text_query"
+  # the query that reads it: a text query the terms, ideas the fields
+  if [ "$sec" = docfields ]; then set -- ideas "$D/tn.tny" SAMPLE-001; else set -- similar "$D/tn.tny" --text 電池の熱管理; fi
+  expect 3 "hostile_terms_${sec}_refused_by_$1" "$T" "$@"
+  contains "$D/err" "'$sec'" "hostile_terms_${sec}_named_by_$1"
   expect 3 "hostile_terms_${sec}_refused_by_check" "$T" check "$D/tn.tny"
   contains "$D/out" "$sec" "hostile_terms_${sec}_named_by_check"
 done
-# the field lists are read by a keyword search that filters by field
+# the field lists are read by a keyword search that filters by field, not
+# by similar (the fields it prints are the documents' strings)
 expect 3 hostile_terms_docfields_refused_by_field_filter "$T" search "$D/tn.tny" 電池 --field H01M
 contains "$D/err" "'docfields'" hostile_terms_docfields_named_by_field_filter
+"$T" similar "$D/dm2.tny" --text 電池の熱管理 >"$D/tn_a" 2>&1
+expect 0 hostile_terms_docfields_similar_answers "$T" similar "$D/tn.tny" --text 電池の熱管理
+if cmp -s "$D/out" "$D/tn_a"; then ok hostile_terms_docfields_similar_same; else bad "hostile_terms_docfields_similar_same ($(diff "$D/out" "$D/tn_a" | head -c 300))"; fi
 
 # every command answers the same when every open leaves the term tables
 # to their first need (TENYO_TERMS_ON_NEED=1: what a keyword search's open

@@ -192,6 +192,8 @@ struct tenyo_index {
                                  rows (a keyword search): the term tables
                                  and rows' lengths read on first need
                                  (ty_model_need_terms) */
+    int fields_lazy;          /* ... and proposes no field (similar): the
+                                 documents' field lists on first need */
     int numbers_lazy;         /* the open's caller named what it reads: the
                                  other numbers (section "numbers") wait for
                                  the first tenyo_index_resolve */

@@ -203,7 +203,7 @@ static int read_merged(const char *path, const char *real, const uint8_t *keep, 
                                             x->numbers_lazy, &x->m, err, errlen)
                  : ty_store_read_lazy_for(path, (x->pf_what & TENYO_PREFETCH_KEYWORDS) != 0,
                                           (x->pf_what & TENYO_PREFETCH_VECTORS) != 0,
-                                          x->numbers_lazy, &x->m, err, errlen);
+                                          x->numbers_lazy, x->fields_lazy, &x->m, err, errlen);
         if (rc) {
             *unread = 1;
             return rc;
@@ -458,9 +458,12 @@ static void open_policy(tenyo_index *x, unsigned prefetch, const uint8_t *keep) 
      * documents 45 of its 120 ms); TENYO_TERMS_ON_NEED=1 asks it of every
      * caller that named what it reads (tests/hostile.sh runs commands so) */
     const char *ton = getenv("TENYO_TERMS_ON_NEED");
+    int forced = ton && !strcmp(ton, "1");
     x->terms_lazy = prefetch && !keep &&
-                    (!(prefetch & (TENYO_PREFETCH_VECTORS | TENYO_PREFETCH_ROWS)) ||
-                     (ton && !strcmp(ton, "1")));
+                    (!(prefetch & (TENYO_PREFETCH_VECTORS | TENYO_PREFETCH_ROWS)) || forced);
+    /* the documents' field lists by their first need: a caller that
+     * proposes no field (a keyword search, similar: not rows with ids) */
+    x->fields_lazy = (fm_on_need(prefetch, keep != NULL) || (forced && prefetch && !keep));
 }
 
 static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, unsigned prefetch,

@@ -151,11 +151,9 @@ static int check_query(tenyo_ctx *c, tenyo_mode mode, size_t k,
 }
 
 /* What a query of terms or vectors reads: the term table (its damage
- * first, as when it was hashed at open), the documents' field lists
- * (ideas and match read them), then the vectors. */
+ * first, as when it was hashed at open), then the vectors. */
 static int need_terms(tenyo_ctx *c) {
     int rc = ty_index_need_vocab(c->idx, c->err, sizeof c->err);
-    if (!rc) rc = ty_model_need_docfields(&c->idx->m, c->err, sizeof c->err);
     return rc ? rc : ty_index_need_vectors(c->idx, c->err, sizeof c->err);
 }
 

@@ -472,6 +472,9 @@ static int ideas_run_any(tenyo_ctx *c, uint64_t skip, size_t qn,
         tenyo_ideas_opts_default(&def);
         o = &def;
     }
+    /* the documents' fields: homes, the fields' votes, bands */
+    int frc = ty_model_need_docfields(&c->idx->m, c->err, sizeof c->err);
+    if (frc) return frc;
     ty_ideas *is = ty_ideas_get(c);
     if (!is) return TENYO_ERR_NOMEM;
     memset(&is->notes, 0, sizeof is->notes);

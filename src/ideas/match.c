@@ -161,6 +161,8 @@ int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ide
                      tenyo_match *out) {
     if (got_ideas) *got_ideas = 0;
     if (!c || (!text && len) || (nideas && !ideas) || (k && !out)) return TENYO_ERR_ARG;
+    int frc = ty_model_need_docfields(&c->idx->m, c->err, sizeof c->err); /* homes */
+    if (frc) return frc;
     tenyo_ideas_opts io;
     if (o) io = *o;
     else tenyo_ideas_opts_default(&io);
@@ -393,6 +395,8 @@ int tenyo_match_why(tenyo_ctx *c, const char *text, size_t len, uint64_t doc, te
     const tenyo_index *x = c->idx;
     const ty_model *m = &x->m;
     if (doc >= m->ndocs) return TENYO_ERR_ARG;
+    int frc = ty_model_need_docfields(m, c->err, sizeof c->err);
+    if (frc) return frc;
     enum { MAXS = 64 };
     mw_sent ps[MAXS], qs[MAXS];
     mw_set *q = ty_calloc(1, sizeof *q), *t = ty_calloc(1, sizeof *t), *best = ty_calloc(1, sizeof *best);
@@ -660,6 +664,8 @@ int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, size_t n, const tenyo
                       int got, const tenyo_ideas_opts *o, tenyo_match_app *out) {
     if (!c || (n && (!mt || !out)) || (got > 0 && !ideas)) return TENYO_ERR_ARG;
     const tenyo_index *x = c->idx;
+    int frc = ty_model_need_docfields(&x->m, c->err, sizeof c->err); /* homes */
+    if (frc) return frc;
     for (size_t i = 0; i < n; i++) {
         memset(&out[i], 0, sizeof out[i]);
         if (mt[i].doc >= x->m.ndocs) return TENYO_ERR_ARG;

@@ -27,14 +27,15 @@ int ty_store_read_lazy(const char *path, ty_model *m, char *err, size_t errlen) 
 }
 
 int ty_store_read_lazy_for(const char *path, int keywords, int vectors, int numbers,
-                           ty_model *m, char *err, size_t errlen) {
+                           int fields, ty_model *m, char *err, size_t errlen) {
     return store_read(path, m, err, errlen,
-                      1 | (keywords ? 2 : 0) | (vectors ? 4 : 0) | (numbers ? 8 : 0));
+                      1 | (keywords ? 2 : 0) | (vectors ? 4 : 0) | (numbers ? 8 : 0) |
+                          (fields ? 32 : 0));
 }
 
 int ty_store_read_lazy_terms(const char *path, int keywords, int numbers, ty_model *m,
                              char *err, size_t errlen) {
-    return store_read(path, m, err, errlen, 1 | (keywords ? 2 : 0) | (numbers ? 8 : 0) | 16);
+    return store_read(path, m, err, errlen, 1 | (keywords ? 2 : 0) | (numbers ? 8 : 0) | 16 | 32);
 }
 
 int ty_store_read_part(const char *path, const uint8_t *keep, uint32_t nkeep, ty_model *m,

@@ -171,6 +171,7 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
     r.prefetch_kw = (lazy & 2) != 0;
     r.numbers_on_need = (lazy & 8) != 0;
     r.terms_on_need = (lazy & 16) != 0;
+    r.fields_on_need = (lazy & 32) != 0;
     if (rc) goto done;
     r.dctx = ZSTD_createDCtx();
     if (!r.dctx) {
@@ -504,7 +505,7 @@ static int lazy_docfields(void *arg) {
     r.errlen = sizeof z->ferr;
     r.cbuf = NULL;
     r.ccap = 0;
-    r.terms_on_need = 0; /* read now */
+    r.fields_on_need = 0; /* read now */
     r.dctx = ZSTD_createDCtx();
     int rc = TENYO_ERR_NOMEM;
     if (!r.dctx) ty_seterr(z->ferr, sizeof z->ferr, "%s: out of memory", r.path);

@@ -765,7 +765,7 @@ int ty_rd_docfields(reader *r, ty_model *m) {
     uint64_t nd = m->ndocs, sz, hi, raw;
     if (ty_rd_mul3(nd, 4, 1, &sz)) return rd_toolarge(r);
     if (ty_rd_mul3(nd, 4 + 2ull * TY_MAX_FIELDS, 1, &hi)) return rd_toolarge(r);
-    if (r->terms_on_need && r->lazy && !r->mem && !m->fields_deferred) {
+    if (r->fields_on_need && r->lazy && !r->mem && !m->fields_deferred) {
         /* left for ty_model_need_docfields: located, its size bounded */
         if (!ty_rd_locate(r, "docfields", sz, hi, 0)) return TENYO_ERR_CORRUPT;
         m->fields_deferred = 1;

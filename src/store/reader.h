@@ -43,7 +43,9 @@ typedef struct reader {
     int terms_on_need;          /* leave the term tables and the rows'
                                    lengths for their first use ... */
     int deferred_terms;         /* ... and they were left */
-    int deferred_fields;        /* the documents' field lists were left */
+    int fields_on_need;         /* leave the documents' field lists for
+                                   their first use ... */
+    int deferred_fields;        /* ... and they were left */
     int updated;                /* header byte 20 (format 3) */
     uint64_t hsum;              /* the header checksum as stored */
     ty_rawsec *mem;             /* a sharded index: sec[i]'s raw content is
@@ -99,7 +101,7 @@ int ty_rd_terms(reader *r, ty_model *m);
  * checked against nnz, the build record's (a partial read: at most). */
 int ty_rd_rowptr(reader *r, ty_model *m, uint64_t nnz);
 /* The documents' field lists (section docfields) into m->field_ptr and
- * field_ids, checked as read; with r->terms_on_need (a lazy read of a
+ * field_ids, checked as read; with r->fields_on_need (a lazy read of a
  * file) only located (m->fields_deferred) for ty_model_need_docfields. */
 int ty_rd_docfields(reader *r, ty_model *m);
 /* One range of rows of format 2's two LEB128 streams (read_rows.c):

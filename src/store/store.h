@@ -255,11 +255,14 @@ int ty_store_read_lazy(const char *path, ty_model *m, char *err, size_t errlen);
  * their own as soon as the section table is read, beside the other
  * sections' (a single file; a sharded index reads them with the rest);
  * numbers: the section "numbers" only located (m->numbers_sec), read by
- * the first ty_model_numbers. */
+ * the first ty_model_numbers; fields: the documents' field lists only
+ * located (m->fields_deferred), read by the first ty_model_need_docfields
+ * (a caller that proposes no field: similar). */
 int ty_store_read_lazy_for(const char *path, int keywords, int vectors, int numbers,
-                           ty_model *m, char *err, size_t errlen);
-/* The same with the term tables (vocab, df, idf, sigma) and the rows'
- * lengths (tfidf.rows, hence m->tfidf.rowptr) only located and
+                           int fields, ty_model *m, char *err, size_t errlen);
+/* The same with the term tables (vocab, df, idf, sigma), the rows'
+ * lengths (tfidf.rows, hence m->tfidf.rowptr) and the documents' field
+ * lists (ty_model_need_docfields) only located and
  * bounds-checked where the file allows it (a single file of layout 2
  * with its term counts), read and checked by the first
  * ty_model_need_terms: what a keyword search never reads (at 1M
@@ -276,9 +279,10 @@ int ty_store_read_lazy_terms(const char *path, int keywords, int numbers, ty_mod
  * way has them. */
 int ty_model_need_terms(const ty_model *m, char *err, size_t errlen);
 /* The same for the documents' field lists (m->field_ptr, field_ids) that
- * ty_store_read_lazy_terms left (m->fields_deferred): a keyword search
- * without a field filter never reads them (the fields it prints are the
- * documents' strings). Every reader of them calls it first. */
+ * ty_store_read_lazy_terms or _for left (m->fields_deferred): a keyword
+ * search without a field filter and similar never read them (the fields
+ * they print are the documents' strings). Every reader of them calls it
+ * first. */
 int ty_model_need_docfields(const ty_model *m, char *err, size_t errlen);
 /* The documents' other numbers ("number\tid" lines, NUL after them): *p
  * and *len from numbers_blob, or read from numbers_sec on the first call
