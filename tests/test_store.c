@@ -1112,21 +1112,30 @@ TY_TEST(store_fixture_v1) {
 
 /* Format 2 stores term counts, not weights: the loader derives the weights
  * with the builder's function, bit for bit, and keeps the counts. */
+/* Term counts for a's non-zeros (1 + (j * mul) % mod), the weights made
+ * from them as a build makes them: what a written file stores. 0, or -1
+ * out of memory. */
+static int st_set_tf(ty_model *a, uint32_t mul, uint32_t mod) {
+    uint64_t nnz = a->tfidf.rowptr[a->ndocs];
+    a->tf = malloc((nnz ? nnz : 1) * sizeof *a->tf);
+    if (!a->tf) return -1;
+    for (uint64_t j = 0; j < nnz; j++) {
+        a->tf[j] = (uint32_t)(1 + (j * mul) % mod);
+        a->tfidf.val[j] = (float)a->tf[j];
+    }
+    for (uint64_t i = 0; i < a->ndocs; i++)
+        ty_tfidf_row(a->tfidf.col + a->tfidf.rowptr[i], a->tfidf.val + a->tfidf.rowptr[i],
+                     (size_t)(a->tfidf.rowptr[i + 1] - a->tfidf.rowptr[i]), a->idf);
+    return 0;
+}
+
 TY_TEST(store_tf_counts_roundtrip) {
     ty_model a, b;
     char path[512], err[ST_ERRLEN] = "";
     st_path(path, sizeof path, "tf.idx");
     CHECK(st_make(&a, 9, 14, 3, 2, 5) == 0);
     uint64_t nnz = a.tfidf.rowptr[a.ndocs];
-    a.tf = malloc((nnz ? nnz : 1) * sizeof *a.tf);
-    CHECK(a.tf != NULL);
-    for (uint64_t j = 0; j < nnz; j++) {
-        a.tf[j] = (uint32_t)(1 + (j * 7) % 300); /* > 127: two LEB bytes */
-        a.tfidf.val[j] = (float)a.tf[j];
-    }
-    for (uint64_t i = 0; i < a.ndocs; i++)
-        ty_tfidf_row(a.tfidf.col + a.tfidf.rowptr[i], a.tfidf.val + a.tfidf.rowptr[i],
-                     (size_t)(a.tfidf.rowptr[i + 1] - a.tfidf.rowptr[i]), a.idf);
+    CHECK(st_set_tf(&a, 7, 300) == 0); /* > 127: two LEB bytes */
     CHECK(ty_store_write(&a, path, err, sizeof err) == 0);
     int has = 0;
     for (int i = 0; i < a.nsections; i++) has |= !strcmp(a.sections[i].name, "tfidf.tf");
@@ -1904,13 +1913,7 @@ TY_TEST(store_terms_on_need) {
     st_path(path, sizeof path, "tn.idx");
     st_path(bad, sizeof bad, "tn_bad.idx");
     CHECK(st_make(&a, 300, 50, 4, 2, 3) == 0);
-    uint64_t nz = a.tfidf.rowptr[a.ndocs]; /* term counts: rows left for their use */
-    a.tf = malloc((nz ? nz : 1) * sizeof *a.tf);
-    CHECK(a.tf != NULL);
-    for (uint64_t j = 0; j < nz; j++) a.tfidf.val[j] = (float)(a.tf[j] = (uint32_t)(1 + j % 5));
-    for (uint64_t i = 0; i < a.ndocs; i++)
-        ty_tfidf_row(a.tfidf.col + a.tfidf.rowptr[i], a.tfidf.val + a.tfidf.rowptr[i],
-                     (size_t)(a.tfidf.rowptr[i + 1] - a.tfidf.rowptr[i]), a.idf);
+    CHECK(st_set_tf(&a, 1, 5) == 0); /* term counts: the rows left for their use */
     CHECK(ty_store_write(&a, path, err, sizeof err) == 0);
     ty_model_free(&a);
     CHECKF(ty_store_read(path, &b, err, sizeof err) == TENYO_OK, "%s", err);

@@ -353,27 +353,37 @@ int ty_store_read_mem(const char *label, ty_rawsec *sec, int nsec, int partial,
     return rc;
 }
 
+/* A reader of its own for one of what a lazy read left (z->r's file and
+ * table, its messages into err, its own zstd context and buffer): 0, or
+ * TENYO_ERR_NOMEM said in err. side_done gives its context and buffer
+ * back. */
+static int side_reader(const ty_lazy *z, reader *r, char *err, size_t errlen) {
+    *r = z->r;
+    r->err = err;
+    r->errlen = errlen;
+    r->cbuf = NULL;
+    r->ccap = 0;
+    r->dctx = ZSTD_createDCtx();
+    if (r->dctx) return TENYO_OK;
+    ty_seterr(err, errlen, "%s: out of memory", r->path);
+    return TENYO_ERR_NOMEM;
+}
+
+static void side_done(reader *r) {
+    ZSTD_freeDCtx(r->dctx);
+    free(r->cbuf);
+}
+
 /* The rows' streams read for decoding a block at a time (ty_once_run):
  * z->blk, or NULL where they cannot be read so (ty_rows_open's 1). A
  * reader of its own: z->r stays the whole decode's. */
 static int lazy_blocks(void *arg) {
     ty_lazy *z = arg;
-    reader r = z->r;
-    r.err = z->berr;
-    r.errlen = sizeof z->berr;
-    r.cbuf = NULL;
-    r.ccap = 0;
-    r.dctx = ZSTD_createDCtx();
-    int rc;
-    if (r.dctx) {
-        rc = ty_rows_open(&r, z->m, &z->blk);
-        if (rc == 1) rc = TENYO_OK;
-    } else {
-        ty_seterr(z->berr, sizeof z->berr, "%s: out of memory", r.path);
-        rc = TENYO_ERR_NOMEM;
-    }
-    ZSTD_freeDCtx(r.dctx);
-    free(r.cbuf);
+    reader r;
+    int rc = side_reader(z, &r, z->berr, sizeof z->berr);
+    if (!rc) rc = ty_rows_open(&r, z->m, &z->blk);
+    if (rc == 1) rc = TENYO_OK;
+    side_done(&r);
     return rc;
 }
 
@@ -461,15 +471,9 @@ static void *lazy_vectors_run(void *arg) {
 static int lazy_terms(void *arg) {
     ty_lazy *z = arg;
     ty_model *m = z->m;
-    reader r = z->r;
-    r.err = z->terr;
-    r.errlen = sizeof z->terr;
-    r.cbuf = NULL;
-    r.ccap = 0;
-    r.dctx = ZSTD_createDCtx();
-    int rc = TENYO_ERR_NOMEM;
-    if (!r.dctx) ty_seterr(z->terr, sizeof z->terr, "%s: out of memory", r.path);
-    else rc = ty_rd_terms(&r, m);
+    reader r;
+    int rc = side_reader(z, &r, z->terr, sizeof z->terr);
+    if (!rc) rc = ty_rd_terms(&r, m);
     if (!rc) rc = ty_rd_rowptr(&r, m, z->nnz);
     char why[TY_ERRLEN];
     if (!rc && ty_model_check_terms(m, why, sizeof why)) {
@@ -491,8 +495,7 @@ static int lazy_terms(void *arg) {
         m->tfidf.rowptr = NULL;
         m->term_blob_len = 0;
     }
-    ZSTD_freeDCtx(r.dctx);
-    free(r.cbuf);
+    side_done(&r);
     return rc;
 }
 
@@ -500,16 +503,10 @@ static int lazy_terms(void *arg) {
 static int lazy_docfields(void *arg) {
     ty_lazy *z = arg;
     ty_model *m = z->m;
-    reader r = z->r;
-    r.err = z->ferr;
-    r.errlen = sizeof z->ferr;
-    r.cbuf = NULL;
-    r.ccap = 0;
+    reader r;
+    int rc = side_reader(z, &r, z->ferr, sizeof z->ferr);
     r.fields_on_need = 0; /* read now */
-    r.dctx = ZSTD_createDCtx();
-    int rc = TENYO_ERR_NOMEM;
-    if (!r.dctx) ty_seterr(z->ferr, sizeof z->ferr, "%s: out of memory", r.path);
-    else rc = ty_rd_docfields(&r, m);
+    if (!rc) rc = ty_rd_docfields(&r, m);
     char why[TY_ERRLEN];
     if (!rc && ty_model_check_docfields(m, why, sizeof why)) {
         ty_seterr(z->ferr, sizeof z->ferr, "%s: section %s", r.path, why);
@@ -521,8 +518,7 @@ static int lazy_docfields(void *arg) {
         m->field_ptr = NULL;
         m->field_ids = NULL;
     }
-    ZSTD_freeDCtx(r.dctx);
-    free(r.cbuf);
+    side_done(&r);
     return rc;
 }
 
