@@ -702,24 +702,32 @@ static void *lab_thread(void *p) {
     return NULL;
 }
 
+/* fn on four threads over l at once (when go): the threads started into
+ * *started, the lookups they found wrong returned. */
+static int lab_threads(void *(*fn)(void *), const ty_labels *l, int go, int *started) {
+    lab_thread_arg args[4];
+    pthread_t th[4];
+    int bad = 0;
+    *started = 0;
+    for (int i = 0; i < 4 && go; i++) {
+        args[i] = (lab_thread_arg){l, 0};
+        if (pthread_create(&th[i], NULL, fn, &args[i])) break;
+        ++*started;
+    }
+    for (int i = 0; i < *started; i++) {
+        pthread_join(th[i], NULL);
+        bad += args[i].bad;
+    }
+    return bad;
+}
+
 TY_TEST(labels_concurrent_lookups) {
     ty_labels *l = NULL;
     char err[TY_ERRLEN] = "";
     CHECK(ty_labels_new(&l) == TENYO_OK);
     const char *p = lab_write("thr.tsv", lab_small_ja, sizeof lab_small_ja - 1);
     int rc = p ? ty_labels_load(l, p, err, sizeof err) : -1;
-    lab_thread_arg args[4];
-    pthread_t th[4];
-    int started = 0, bad = 0;
-    for (int i = 0; i < 4 && rc == 0; i++) {
-        args[i] = (lab_thread_arg){l, 0};
-        if (pthread_create(&th[i], NULL, lab_thread, &args[i])) break;
-        started++;
-    }
-    for (int i = 0; i < started; i++) {
-        pthread_join(th[i], NULL);
-        bad += args[i].bad;
-    }
+    int started, bad = lab_threads(lab_thread, l, rc == 0, &started);
     ty_labels_free(l);
     CHECKF(rc == 0, "load: %.300s", err);
     CHECK_EQ_INT(started, 4);
@@ -859,18 +867,7 @@ TY_TEST(labels_lazy_same_as_eager) {
     z = NULL;
     CHECK(ty_labels_new_lazy(&z) == TENYO_OK);
     CHECK(ty_labels_deserialize(z, blob, sizeof blob - 1, err, sizeof err) == TENYO_OK);
-    lab_thread_arg args[4];
-    pthread_t th[4];
-    int started = 0, bad = 0;
-    for (int i = 0; i < 4; i++) {
-        args[i] = (lab_thread_arg){z, 0};
-        if (pthread_create(&th[i], NULL, lab_lazy_thread, &args[i])) break;
-        started++;
-    }
-    for (int i = 0; i < started; i++) {
-        pthread_join(th[i], NULL);
-        bad += args[i].bad;
-    }
+    int started, bad = lab_threads(lab_lazy_thread, z, 1, &started);
     const char *p1 = ty_labels_get(z, "G06F", "ja", NULL);
     const char *p2 = ty_labels_get(z, "G06F", "ja", NULL);
     CHECK(p1 == p2); /* derived once, kept */

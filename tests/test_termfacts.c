@@ -188,18 +188,24 @@ TY_TEST(termfacts_worth_same_without_corpus_facts) {
     CHECK(same);
 }
 
+/* The sample indexed as name in the test folder, opened twice (open_both)
+ * and the first one's stored term facts read into *p, *len: 0, or -1. */
+static int tf_stored(const char *name, tenyo_index **a, tenyo_index **b, const char **p,
+                     uint64_t *len) {
+    char path[512], why[256] = "";
+    snprintf(path, sizeof path, "%s/%s", ty_test_tmpdir(), name);
+    if (ty_test_build(SAMPLE, 1000000, NULL, path) || open_both(path, a, b)) return -1;
+    return ty_lazysec_get((*a)->m.tf_sec, p, len, why, sizeof why) == 0 ? 0 : -1;
+}
+
 /* A section that fails its checks: check names it, the judge computes the
  * facts instead (the same ones). */
 TY_TEST(termfacts_damaged_section_refused) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/tf_bad.tny", ty_test_tmpdir());
-    CHECK(ty_test_build(SAMPLE, 1000000, NULL, path) == 0);
     tenyo_index *a, *b;
-    CHECK(open_both(path, &a, &b) == 0);
     const char *p;
     uint64_t len;
     char why[256] = "";
-    CHECK(ty_lazysec_get(a->m.tf_sec, &p, &len, why, sizeof why) == 0);
+    CHECK(tf_stored("tf_bad.tny", &a, &b, &p, &len) == 0);
     CHECK(ty_tf_verify_model(&a->m, why, sizeof why) == 0);
     uint64_t nt = a->m.nterms;
     CHECK_EQ_INT(len, 16 + 20 * nt);
@@ -238,15 +244,11 @@ TY_TEST(termfacts_damaged_section_refused) {
  * term 9; bad bits at term 2 after an idf below 0 at term 1; the edges
  * -0 and 1.001 pass. */
 TY_TEST(termfacts_first_bad_term_named) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/tf_first.tny", ty_test_tmpdir());
-    CHECK(ty_test_build(SAMPLE, 1000000, NULL, path) == 0);
     tenyo_index *a, *b;
-    CHECK(open_both(path, &a, &b) == 0);
     const char *p;
     uint64_t len;
     char why[256] = "";
-    CHECK(ty_lazysec_get(a->m.tf_sec, &p, &len, why, sizeof why) == 0);
+    CHECK(tf_stored("tf_first.tny", &a, &b, &p, &len) == 0);
     uint64_t nt = a->m.nterms;
     CHECK(nt > 10);
     static const struct {

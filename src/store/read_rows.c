@@ -566,28 +566,40 @@ int ty_rd_rowptr(reader *r, ty_model *m, uint64_t nnz) {
     return TENYO_OK;
 }
 
+/* The rows' columns and counts left for their first use (a lazy read of
+ * format 2): what needs no read checked now (present, sizes within what
+ * nnz implies, no more than their frames can expand to). */
+static int rd_rows_defer(reader *r, uint64_t nnz) {
+    uint64_t sz;
+    if (ty_rd_mul3(nnz, 5, 1, &sz)) return rd_toolarge(r);
+    if (!ty_rd_locate(r, "tfidf.cols", nnz, sz, 0) || !ty_rd_locate(r, "tfidf.tf", nnz, sz, 0))
+        return TENYO_ERR_CORRUPT;
+    r->deferred = 1;
+    return TENYO_OK;
+}
+
 /* The terms and the rows' lengths left for ty_model_need_terms (a lazy
  * read of a single file of layout 2 whose caller reads neither): their
  * sections located and their sizes checked against the counts, as the
  * rows' columns and counts are; the whole read and its checks come with
  * the first need. 1 when the file does not allow it (read them now). */
 static int rd_terms_defer(reader *r, ty_model *m, uint64_t nnz) {
-    uint64_t nt = m->nterms, nd = m->ndocs, sz, b;
+    uint64_t nt = m->nterms, nd = m->ndocs, b;
     if (!r->terms_on_need || !r->lazy || r->mem || r->version < 2 || !ty_rd_has(r, "tfidf.tf"))
         return 1;
-    if (ty_rd_mul3(nnz, 5, 1, &sz) || ty_rd_mul3(nt, 4, 1, &b)) return rd_toolarge(r);
+    if (ty_rd_mul3(nt, 4, 1, &b)) return rd_toolarge(r);
     if (!ty_rd_locate(r, "vocab", nt, UINT64_MAX, 1) || !ty_rd_locate(r, "df", b, b, 0) ||
         !ty_rd_locate(r, "idf", b, b, 0) ||
         !ty_rd_locate(r, "sigma", (uint64_t)m->dim * 4, (uint64_t)m->dim * 4, 0) ||
-        !ty_rd_locate(r, "tfidf.rows", nd * 4, nd * 4, 0) ||
-        !ty_rd_locate(r, "tfidf.cols", nnz, sz, 0) || !ty_rd_locate(r, "tfidf.tf", nnz, sz, 0))
+        !ty_rd_locate(r, "tfidf.rows", nd * 4, nd * 4, 0))
         return TENYO_ERR_CORRUPT;
+    int rc = rd_rows_defer(r, nnz);
+    if (rc) return rc;
     m->tfidf.nrows = nd;
     m->tfidf.ncols = nt;
     m->terms_deferred = 1;
     m->deferred_nnz = nnz;
     r->deferred_terms = 1;
-    r->deferred = 1;
     return TENYO_OK;
 }
 
@@ -604,11 +616,7 @@ static int rd_sparse_rows(reader *r, ty_model *m, uint64_t nnz) {
     if (r->partial && a->rowptr[nd] <= nnz) nnz = a->rowptr[nd];
     if (ty_rd_mul3(nnz, 5, 1, &sz)) return rd_toolarge(r);
     if (!r->lazy || !ty_rd_has(r, "tfidf.tf")) return ty_rd_rows(r, m, nnz);
-    /* what needs no read is checked now */
-    if (!ty_rd_locate(r, "tfidf.cols", nnz, sz, 0) || !ty_rd_locate(r, "tfidf.tf", nnz, sz, 0))
-        return TENYO_ERR_CORRUPT;
-    r->deferred = 1;
-    return TENYO_OK;
+    return rd_rows_defer(r, nnz);
 }
 
 /* 1 when the frame of section s is stored blocks (ty_store_frame_stored)
