@@ -1074,9 +1074,12 @@ enum {
     TENYO_WEAK_NO_USE = 256,      /* a match card: no credible use found in
                                      the patent's text nor in evidence that
                                      shares its content (tenyo_match_apply) */
-    TENYO_WEAK_TWO_SENSES = 512   /* the shared words stand among other words
+    TENYO_WEAK_TWO_SENSES = 512,  /* the shared words stand among other words
                                      on each side: likely two senses of one
                                      word (never strong) */
+    TENYO_WEAK_NO_TERM = 1024     /* no specific word that both texts write
+                                     as a word: the card has nothing to show
+                                     it rests on (never above reference) */
 };
 
 /* Why a proposal is weak (tenyo_idea.flags). */

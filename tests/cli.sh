@@ -586,8 +586,10 @@ assert all(i["band"] in ("strong", "candidate", "reference") for i in I)
 assert all((i["weak"] == []) == (i["weak_reason"] == "") for i in I), I
 B = {"strong": 2, "candidate": 1, "reference": 0}
 # the bands follow the probability of the judge, but for a card of two senses
-# (one band down: never strong)
-one = [i for i in I if "two_senses" not in i["weak"]]
+# (one band down: never strong) and one showing no shared term (reference)
+one = [i for i in I if not {"two_senses", "no_term"} & set(i["weak"])]
+assert all(i["bridge_terms"] for i in I if i["band"] != "reference"), [(i["band"], i["bridge_terms"]) for i in I]
+assert all(i["band"] == "reference" for i in I if "no_term" in i["weak"])
 assert all(x["judge"] > y["judge"] for x in one for y in one if B[x["band"]] > B[y["band"]]), [(i["band"], i["judge"]) for i in I]
 assert all(i["band"] != "strong" and 0 <= i["sense"] < 1 for i in I if "two_senses" in i["weak"])
 assert all(i["band_label"] in ("有力", "候補", "参考") for i in I)

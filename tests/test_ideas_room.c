@@ -729,17 +729,37 @@ TY_TEST(judge_sense_two_senses) {
  * company's clause holding the shared term, its predicate cut, joined to
  * the patent's clause holding it, reference signs and labels out; a term
  * in one sentence only is no anchor; English stems anchor on a word start. */
-/* match's list (judge/list.c): a candidate or strong patent is a card; a
- * reference one only when it shares a specific word, at a similarity the
- * engine does not call weak, and its why line shows a shared word. */
+/* match's list (judge/list.c): a patent whose why line shows no shared
+ * word is no card, whatever its band; a candidate or strong one showing a
+ * word is a card; a reference one only when it shares a specific word, at
+ * a similarity the engine does not call weak. */
 TY_TEST(judge_match_card_needs_a_word_shown) {
     double weak = IDEAS_WEAK_QUERY;
-    CHECK_EQ_INT(ty_judge_match_card(TENYO_BAND_CANDIDATE, 0, 0, 0.0, weak), 1);
+    CHECK_EQ_INT(ty_judge_match_card(TENYO_BAND_CANDIDATE, 0, 1, 0.0, weak), 1);
+    CHECK_EQ_INT(ty_judge_match_card(TENYO_BAND_CANDIDATE, 2, 0, 0.5, weak), 0); /* nothing shown */
+    CHECK_EQ_INT(ty_judge_match_card(TENYO_BAND_STRONG, 3, 0, 0.9, weak), 0);
     CHECK_EQ_INT(ty_judge_match_card(TENYO_BAND_STRONG, 3, 2, 0.5, weak), 1);
     CHECK_EQ_INT(ty_judge_match_card(TENYO_BAND_REFERENCE, 1, 1, weak, weak), 1);
     CHECK_EQ_INT(ty_judge_match_card(TENYO_BAND_REFERENCE, 1, 0, 0.5, weak), 0); /* nothing shown */
     CHECK_EQ_INT(ty_judge_match_card(TENYO_BAND_REFERENCE, 0, 2, 0.5, weak), 0); /* generic only */
     CHECK_EQ_INT(ty_judge_match_card(TENYO_BAND_REFERENCE, 2, 2, weak / 2, weak), 0); /* weak */
+}
+
+/* An ideas card that can show no shared term is never above reference
+ * (judge/list.c): strong and candidate go down with the weak point said;
+ * a card showing a term, or already a reference card, keeps its band. */
+TY_TEST(judge_term_band_needs_a_term_shown) {
+    unsigned w = TENYO_WEAK_ONE_PATENT;
+    CHECK_EQ_INT(ty_judge_term_band(TENYO_BAND_STRONG, 0, &w), TENYO_BAND_REFERENCE);
+    CHECK(w == (TENYO_WEAK_ONE_PATENT | TENYO_WEAK_NO_TERM));
+    w = 0;
+    CHECK_EQ_INT(ty_judge_term_band(TENYO_BAND_CANDIDATE, 0, &w), TENYO_BAND_REFERENCE);
+    CHECK(w == TENYO_WEAK_NO_TERM);
+    w = 0;
+    CHECK_EQ_INT(ty_judge_term_band(TENYO_BAND_STRONG, 2, &w), TENYO_BAND_STRONG);
+    CHECK_EQ_INT(ty_judge_term_band(TENYO_BAND_CANDIDATE, 1, &w), TENYO_BAND_CANDIDATE);
+    CHECK_EQ_INT(ty_judge_term_band(TENYO_BAND_REFERENCE, 0, &w), TENYO_BAND_REFERENCE);
+    CHECK(w == 0);
 }
 
 TY_TEST(match_use_clauses) {

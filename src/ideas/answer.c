@@ -171,7 +171,9 @@ static const struct { unsigned bit; const char *code, *ja, *en; } weak_text[] = 
      "the field is rarely a real use of such a patent (confidence below 3%)"},
     {TENYO_WEAK_NO_USE, "no_use", "確かな用途が見つからない", "no credible use found"},
     {TENYO_WEAK_TWO_SENSES, "two_senses", "共通語が両側で別の語と使われ、別の意味の可能性",
-     "the shared words stand among different words on each side: likely two senses"}};
+     "the shared words stand among different words on each side: likely two senses"},
+    {TENYO_WEAK_NO_TERM, "no_term", "両側が語として使う具体的な共通語がない",
+     "no specific word that both texts write as a word"}};
 
 static const char *weak_code(unsigned bit) {
     for (size_t i = 0; i < sizeof weak_text / sizeof weak_text[0]; i++)
@@ -324,7 +326,7 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
     json_object_set_new(it, "shown", json_integer(idea->shown));
     json_t *weak = json_array();
     char reason[512];
-    for (unsigned k = 1; k <= TENYO_WEAK_TWO_SENSES; k <<= 1)
+    for (unsigned k = 1; k <= TENYO_WEAK_NO_TERM; k <<= 1)
         if ((idea->weak & k) && k != TENYO_WEAK_NO_USE) json_array_append_new(weak, json_string(weak_code(k)));
     json_object_set_new(it, "weak", weak);
     weak_reason(idea->weak, -1, lang, reason, sizeof reason); /* every weak point, whatever the judge made of it */
@@ -924,7 +926,7 @@ static json_t *match_card(const tenyo_index *x, tenyo_ctx *ctx, const char *text
     char reason[512];
     weak_reason(weak, band, lang, reason, sizeof reason);
     json_t *wk = json_array();
-    for (unsigned bit = 1; bit <= TENYO_WEAK_TWO_SENSES; bit <<= 1)
+    for (unsigned bit = 1; bit <= TENYO_WEAK_NO_TERM; bit <<= 1)
         if (weak & bit) json_array_append_new(wk, json_string(weak_code(bit)));
     json_object_set_new(r, "band", json_string(band_code(band)));
     json_object_set_new(r, "band_label", json_string(band_label(band, lang)));

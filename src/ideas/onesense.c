@@ -8,9 +8,11 @@
  * evidence patent's, split as the why lines split them (sentences.c) —
  * and the judge decides (judge/sense.c): the agreement goes to
  * tenyo_idea.sense, and a card of two senses goes one band down with
- * TENYO_WEAK_TWO_SENSES. Reference cards are not asked (nothing to take
- * down): their sense stays -1, as does a card whose texts cannot be read
- * (a damaged abstracts section: the list is answered, the why says it).
+ * TENYO_WEAK_TWO_SENSES. A card that can show no shared term at all is
+ * a reference card (ty_judge_term_band, TENYO_WEAK_NO_TERM). Reference
+ * cards are not asked (nothing to take down): their sense stays -1, as
+ * does a card whose texts cannot be read (a damaged abstracts section: the
+ * list is answered, the why says it).
  */
 #include "stages.h"
 
@@ -40,6 +42,10 @@ int ty_onesense(tenyo_ctx *c, tenyo_idea *v, size_t n, const unsigned char *kept
         if (nt < 0) {
             if (nt == TENYO_ERR_NOMEM) rc = nt;
             continue; /* unreadable texts: not asked */
+        }
+        if (nt == 0) { /* nothing to show it rests on: a reference card */
+            v[i].band = ty_judge_term_band(v[i].band, 0, &v[i].weak);
+            continue;
         }
         if (!asked++) { /* the query's sentences, once */
             int r = TENYO_OK;

@@ -110,7 +110,12 @@ int ty_judge_sense_band(int band, double agreement, unsigned *weak);
 size_t ty_judge_shown(tenyo_idea *v, size_t n, const unsigned char *kept, int first_page,
                       size_t show);
 /* 1 when a licensable patent is a card of match's list (else listed apart
- * as not fitting); nwords: the shared words its why line shows. */
+ * as not fitting); nwords: the shared words its why line shows (none: no
+ * card, whatever the band). */
 int ty_judge_match_card(int band, int nspecific, int nwords, double similarity, double weak_query);
+/* The band of a card of band band that shows nterms shared terms: a strong
+ * or candidate card showing none is a reference card, TENYO_WEAK_NO_TERM
+ * added to *weak; else band. */
+int ty_judge_term_band(int band, int nterms, unsigned *weak);
 
 #endif

@@ -23,11 +23,17 @@
  * cards and about half of the candidate cards, and reference cards held
  * most first-five slots while candidates sat below rank 5.
  *
- * match (tenyo_match_json): a licensable patent is a card when its band is
- * candidate or strong, or when it shares a specific word at a similarity
- * the engine does not call weak and its why line can show a shared word
- * (a card that shows nothing it rests on cannot be defended); the rest is
- * listed apart ("nothing else fits") — ty_judge_match_card.
+ * A card that can show no shared term (no specific word both texts write
+ * as a word: the bridge terms of tenyo_idea_bridge) is never above
+ * reference, whatever its probability (ty_judge_term_band, asked by the
+ * sense stage with the terms it checks; TENYO_WEAK_NO_TERM says why): an
+ * analyst cannot defend a link the card does not show.
+ *
+ * match (tenyo_match_json): a licensable patent is a card when its why line
+ * can show a shared word (a card that shows nothing it rests on cannot be
+ * defended) and its band is candidate or strong, or it shares a specific
+ * word at a similarity the engine does not call weak; the rest is listed
+ * apart ("nothing else fits") — ty_judge_match_card.
  */
 #include "judge/judge.h"
 
@@ -72,6 +78,13 @@ size_t ty_judge_shown(tenyo_idea *v, size_t n, const unsigned char *kept, int fi
 }
 
 int ty_judge_match_card(int band, int nspecific, int nwords, double similarity, double weak_query) {
+    if (nwords <= 0) return 0; /* whatever its band: nothing shown to defend it by */
     if (band >= TENYO_BAND_CANDIDATE) return 1;
-    return nspecific > 0 && nwords > 0 && similarity >= weak_query;
+    return nspecific > 0 && similarity >= weak_query;
+}
+
+int ty_judge_term_band(int band, int nterms, unsigned *weak) {
+    if (nterms > 0 || band <= TENYO_BAND_REFERENCE) return band;
+    *weak |= TENYO_WEAK_NO_TERM;
+    return TENYO_BAND_REFERENCE;
 }
