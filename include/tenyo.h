@@ -1583,6 +1583,17 @@ typedef struct tenyo_match_app {
                                  one of its application phrases, or NULL:
                                  its title, the claimed object); confidence
                                  is then -1 (stated, not estimated) */
+    /* The judge's decision on the match as a card (judge/list.c), with
+     * the use known: */
+    int band;                 /* TENYO_BAND_*: the match's band, a strong
+                                 one with no use found a candidate */
+    unsigned weak;            /* TENYO_WEAK_*: the match's, with
+                                 TENYO_WEAK_NO_USE when no use was found */
+    int nwords;               /* shared words its why shows (tenyo_match_why
+                                 on the company's text; 0: none) */
+    int card;                 /* 1: a card of the list; 0: listed apart as
+                                 not fitting (no word shown, generic words
+                                 only, or one word of a far patent) */
 } tenyo_match_app;
 /* The use a company could make of each of the n matches mt (from the last
  * tenyo_match_text on c, whose ideas and got it takes, c holding that
@@ -1595,7 +1606,9 @@ typedef struct tenyo_match_app {
  * weighed by the proposal's confidence, whether the field is one of the
  * company's (or its class), the evidence's closeness and the phrase's own
  * weight, then moved at most 3x by the evidence's shared content with the
- * company's text. Returns how many have a use
+ * company's text. With the use known, the judge decides each match's band
+ * and whether it is a card (band, weak, nwords, card: what tenyo_match_json
+ * prints, decided here). Returns how many have a use
  * (out[i].found 1; 0 where none was found), or a negative status (message
  * in tenyo_ctx_error(c)). */
 int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, size_t n, const tenyo_idea *ideas,

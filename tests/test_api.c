@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "test.h"
 
+#include <jansson.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -521,11 +522,17 @@ TY_TEST(api_ideas_full_list_bands) {
         for (int i = 0; i < a; i++) {
             CHECK(all[i].band >= TENYO_BAND_REFERENCE && all[i].band <= TENYO_BAND_STRONG);
             /* the band is the judge's: a higher band, a higher probability,
-             * but for a card of two senses (one band down, never strong) */
+             * but for a card of two senses (one band down, never strong) and
+             * one showing no shared term (reference) */
             CHECK(all[i].judge >= 0 && all[i].judge <= 1);
             for (int j = 0; j < a; j++)
-                if (all[i].band > all[j].band && !(all[j].weak & TENYO_WEAK_TWO_SENSES))
+                if (all[i].band > all[j].band &&
+                    !(all[j].weak & (TENYO_WEAK_TWO_SENSES | TENYO_WEAK_NO_TERM)))
                     CHECK(all[i].judge > all[j].judge);
+            const char *bt[4];
+            if (all[i].weak & TENYO_WEAK_NO_TERM)
+                CHECK(all[i].band == TENYO_BAND_REFERENCE && tenyo_idea_bridge(c, &all[i], 4, bt) == 0);
+            if (all[i].band > TENYO_BAND_REFERENCE) CHECK(tenyo_idea_bridge(c, &all[i], 4, bt) > 0);
             if (all[i].weak & TENYO_WEAK_TWO_SENSES)
                 CHECK(all[i].band != TENYO_BAND_STRONG && all[i].sense >= 0 && all[i].sense < 1);
             else if (all[i].band == TENYO_BAND_REFERENCE)
@@ -1714,7 +1721,31 @@ TY_TEST(api_match_apply) {
         CHECK(mt[i].content >= 0 && mt[i].content <= 1);
         CHECK_EQ_INT(tenyo_match_apply(c, &mt[i], 1, id, got, NULL, &one), 1);
         CHECK(one.evidence == ap[i].evidence && !strcmp(one.code, ap[i].code));
+        CHECK(one.card == ap[i].card && one.band == ap[i].band && one.nwords == ap[i].nwords);
     }
+    /* the judge's decision with the use known: the band (a strong match
+     * without a use a candidate), no use said, the words its why shows, a
+     * card only with one of them; the JSON lists the cards it decided */
+    int cards = 0;
+    for (int i = 0; i < n; i++) {
+        CHECK(ap[i].band == (!ap[i].found && mt[i].band == TENYO_BAND_STRONG ? TENYO_BAND_CANDIDATE
+                                                                              : mt[i].band));
+        CHECK(!(ap[i].weak & TENYO_WEAK_NO_USE) == !!ap[i].found);
+        CHECK((ap[i].weak & ~(unsigned)TENYO_WEAK_NO_USE) == mt[i].weak);
+        tenyo_why w;
+        int wr = tenyo_match_why(c, txt, strlen(txt), mt[i].doc, &w);
+        CHECK(wr >= 0 && ap[i].nwords == (wr == 1 ? w.nterms : 0));
+        CHECK(!ap[i].card || ap[i].nwords > 0);
+        cards += ap[i].card;
+    }
+    char *js = NULL;
+    CHECK_EQ_INT(tenyo_match_text(c, txt, strlen(txt), NULL, 20, id, &got, 8, mt), n);
+    CHECK_EQ_INT(tenyo_match_json(c, txt, strlen(txt), id, got, mt, n, 8, "ja", &js), TENYO_OK);
+    json_t *jo = json_loads(js, 0, NULL);
+    CHECK(jo && (int)json_array_size(json_object_get(jo, "matches")) == cards);
+    CHECK(jo && (int)json_array_size(json_object_get(jo, "reference")) == n - cards);
+    json_decref(jo);
+    tenyo_json_free(js);
     CHECK_EQ_INT(tenyo_match_apply(c, mt, 0, id, got, NULL, NULL), 0);
     CHECK_EQ_INT(tenyo_match_apply(NULL, mt, 1, id, got, NULL, ap), TENYO_ERR_ARG);
     CHECK_EQ_INT(tenyo_match_apply(c, mt, 1, id, got, NULL, NULL), TENYO_ERR_ARG);

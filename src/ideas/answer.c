@@ -789,10 +789,6 @@ static json_t *app_json(const tenyo_index *x, const tenyo_match_app *ap, const t
 /* The band of match mt as shown: the match stage's (match.c: the rule of
  * an ideas card, one band down for two senses), and never strong without
  * a use found (tenyo_match_apply). */
-static int match_band(const tenyo_match *mt, const tenyo_match_app *ap) {
-    return !ap->found && mt->band == TENYO_BAND_STRONG ? TENYO_BAND_CANDIDATE : mt->band;
-}
-
 /* One match card (match mt, its use ap) as JSON, rank its place among the
  * cards: the patent, its band and weak reasons (as an ideas card's, with
  * "no use found" added), the uses of the company's proposals, the
@@ -921,8 +917,8 @@ static json_t *match_card(const tenyo_index *x, tenyo_ctx *ctx, const char *text
         ty_buf_free(&cb);
         ty_buf_free(&tb);
     }
-    unsigned weak = mt->weak | (ap->found ? 0u : (unsigned)TENYO_WEAK_NO_USE);
-    int band = match_band(mt, ap);
+    unsigned weak = ap->weak; /* the judge's, with the use known (tenyo_match_apply) */
+    int band = ap->band;
     char reason[512];
     weak_reason(weak, band, lang, reason, sizeof reason);
     json_t *wk = json_array();
@@ -935,15 +931,6 @@ static json_t *match_card(const tenyo_index *x, tenyo_ctx *ctx, const char *text
     json_object_set_new(r, "specific_words", json_integer(mt->nspecific));
     json_object_set_new(r, "content", json_real(mt->content));
     return r;
-}
-
-/* 1 when match mt (use ap, rendered as card) is a card: the judge's rule
- * (judge/list.c, ty_judge_match_card) on its band with the use it found or
- * not and the shared words its why line shows. */
-static int match_shown(const tenyo_match *mt, const tenyo_match_app *ap, const json_t *card) {
-    int nwords = (int)json_array_size(json_object_get(json_object_get(card, "why"), "terms"));
-    return ty_judge_match_card(match_band(mt, ap), mt->nspecific, nwords, mt->similarity,
-                               IDEAS_WEAK_QUERY);
 }
 
 /* The match object of matches mt[0..n) and proposals ideas[0..got) just
@@ -976,11 +963,11 @@ static json_t *match_render(const tenyo_index *x, tenyo_ctx *ctx, const char *te
     for (int i = 0; i < n; i++) {
         json_t *r = match_card(x, ctx, text, len, ideas, iarr, &mt[i], &apps[i],
                                (int)json_array_size(arr) + 1, lang);
-        /* a reference match on generic words only, on one word of a
-         * weak similarity, or on none its why line can show, is no card:
-         * listed apart, so the cards are what fits and the answer says
-         * plainly that nothing else does */
-        if (match_shown(&mt[i], &apps[i], r)) json_array_append_new(arr, r);
+        /* the judge's decision (tenyo_match_apply): a match on generic
+         * words only, on one word of a weak similarity, or on none its why
+         * line can show, is no card: listed apart, so the cards are what
+         * fits and the answer says plainly that nothing else does */
+        if (apps[i].card) json_array_append_new(arr, r);
         else {
             json_object_del(r, "rank");
             json_array_append_new(ref, r);

@@ -572,7 +572,7 @@ static int app_collect(const tenyo_ctx *q, const tenyo_ctx *company, const float
         double pw = ph[0].weight > 0 ? ph[p].weight / ph[0].weight : 1.0 / (1 + p);
         cand[(*n)++] = (app_cand){{1, id->code, id->confidence, from_company, hf == 1, ph[p].text,
                                    ph[p].target, ph[p].target_len, ph[p].doc, (float)sim,
-                                   company_affinity(company, gen, ph[p].doc), 0},
+                                   company_affinity(company, gen, ph[p].doc), 0, 0, 0, 0, 0},
                                   lead * sim * pw};
     }
     return 0;
@@ -628,7 +628,7 @@ static int own_use(const tenyo_ctx *c, const char *home, uint64_t d, tenyo_match
     }
     if (!bp && !title_use(title)) return 0;
     *out = (tenyo_match_app){1, code, -1, 0, *code && home_fit(code, home) == 1, NULL, NULL, 0, d,
-                             1.0f, 0, 1};
+                             1.0f, 0, 1, 0, 0, 0, 0};
     if (bp) {
         out->phrase = bs + 1;
         out->target = bp;
@@ -658,6 +658,27 @@ static void app_patent(void *ud, size_t i, int got, const tenyo_idea *ideas) {
     for (int j = 0; j < got && !r->rc; j++)
         r->rc = app_collect(r->p, r->company, r->gen, r->home, &ideas[j], r->mt[i].doc, 0,
                             r->cand + i * APP_CANDS, &r->nc[i]);
+}
+
+/* The judge's decision on each of the n matches mt with its use out[i]
+ * known (judge/list.c): the band (a strong match with no use found is a
+ * candidate), the weak points (no use added), the shared words its why
+ * line shows on the company's text (c's last text query) and whether it
+ * is a card. 0 or a status. */
+static int match_judge(tenyo_ctx *c, const tenyo_match *mt, size_t n, tenyo_match_app *out) {
+    const char *text = c->qtext.p ? c->qtext.p : "";
+    for (size_t i = 0; i < n; i++) {
+        tenyo_match_app *a = &out[i];
+        a->band = !a->found && mt[i].band == TENYO_BAND_STRONG ? TENYO_BAND_CANDIDATE : mt[i].band;
+        a->weak = mt[i].weak | (a->found ? 0u : (unsigned)TENYO_WEAK_NO_USE);
+        tenyo_why w;
+        int rc = tenyo_match_why(c, text, strlen(text), mt[i].doc, &w);
+        if (rc < 0) return rc;
+        a->nwords = rc == 1 ? w.nterms : 0;
+        a->card = ty_judge_match_card(a->band, mt[i].nspecific, a->nwords, mt[i].similarity,
+                                      IDEAS_WEAK_QUERY);
+    }
+    return TENYO_OK;
 }
 
 int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, size_t n, const tenyo_idea *ideas,
@@ -727,6 +748,7 @@ int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, size_t n, const tenyo
         }
         found += out[i].found;
     }
+    if (!rc) rc = match_judge(c, mt, n, out);
     if (rc) {
         for (size_t i = 0; i < n; i++) memset(&out[i], 0, sizeof out[i]);
         if (r.p) ty_seterr(c->err, sizeof c->err, "%s", tenyo_ctx_error(r.p));
