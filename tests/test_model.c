@@ -952,6 +952,24 @@ TY_TEST(model_q8_adopt_row_stats) {
         }
         ty_q8_free(&v); /* frees q: adopted */
     }
+    /* on threads (parts of 16,384 rows claimed by the caller and helpers):
+     * the same bits as one thread, for a row count that ends mid-part */
+    size_t k = 24, n = 3 * 16384 + 77;
+    int8_t *q = malloc(n * k), *q2 = malloc(n * k);
+    CHECK(q && q2);
+    uint64_t st = 5;
+    for (size_t i = 0; i < n * k; i++) {
+        st = st * 6364136223846793005ull + 1442695040888963407ull;
+        q[i] = (int8_t)(int)((st >> 33) % 256 - 128);
+    }
+    memcpy(q2, q, n * k);
+    ty_q8 one, par;
+    CHECK_EQ_INT(ty_q8_adopt(&one, q, n, k), TENYO_OK);
+    CHECK_EQ_INT(ty_q8_adopt_nt(&par, q2, n, k, 3), TENYO_OK);
+    CHECK(memcmp(one.sum, par.sum, n * sizeof *one.sum) == 0);
+    CHECK(memcmp(one.scale, par.scale, n * sizeof *one.scale) == 0);
+    ty_q8_free(&one);
+    ty_q8_free(&par);
 }
 
 /* The batched scan gives each query exactly what the one-query scan gives

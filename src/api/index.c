@@ -265,9 +265,13 @@ static int open_labels(tenyo_index *x, const char *path, char *err, size_t errle
  * is put back to unit length, so it is dropped. Codes mapped from the
  * file (x->m.doc_qmap) are borrowed: the model keeps the mapping. */
 static int open_vectors(tenyo_index *x) {
+    /* the rows' statistics (a pass over every code: the first touch of
+     * mapped ones) on TENYO_QUERY_THREADS threads, else the cores */
+    const char *qt = getenv("TENYO_QUERY_THREADS");
+    int nt = qt && atoi(qt) > 0 ? atoi(qt) : ty_ncores();
     if (x->m.dim && x->m.ndocs) {
         if (x->m.doc_q) {
-            if (ty_q8_adopt(&x->q8, x->m.doc_q, x->m.ndocs, x->m.dim)) return TENYO_ERR_NOMEM;
+            if (ty_q8_adopt_nt(&x->q8, x->m.doc_q, x->m.ndocs, x->m.dim, nt)) return TENYO_ERR_NOMEM;
             x->q8.q_borrowed = x->m.doc_qmap != NULL;
             x->m.doc_q = NULL; /* taken over */
         } else {
@@ -278,7 +282,7 @@ static int open_vectors(tenyo_index *x) {
             int8_t *q = x->q8.q;
             x->q8.q = NULL;
             ty_q8_free(&x->q8);
-            if (ty_q8_adopt(&x->q8, q, x->m.ndocs, x->m.dim)) {
+            if (ty_q8_adopt_nt(&x->q8, q, x->m.ndocs, x->m.dim, nt)) {
                 free(q);
                 return TENYO_ERR_NOMEM;
             }

@@ -113,6 +113,9 @@ void ty_q8_dots(const ty_q8 *v, const float *x, float *scores);
  * scale[d] = 1 / |q[d]| (the stored per-row scale cancels), byte sums.
  * TENYO_ERR_NOMEM (q not taken). */
 int ty_q8_adopt(ty_q8 *out, int8_t *q, uint64_t n, size_t k);
+/* The same with the statistics computed on up to nt threads
+ * (ty_parallel_claim: the caller and parked helpers), the same bits. */
+int ty_q8_adopt_nt(ty_q8 *out, int8_t *q, uint64_t n, size_t k, int nt);
 
 /* --- exact top-k with dynamic pruning (search/prune.c) --- */
 
