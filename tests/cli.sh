@@ -1865,6 +1865,16 @@ expect 0 cli_index_every_section_check "$T" check "$D/allsec.tny"
 n=0; for s in surface phrase.text labels ivf docvec.f16 fieldmodel common numbers keywords abstracts; do grep -q "^ *$s " "$D/out" || grep -q "^sections *$s " "$D/out" || n=$((n+1)); done
 if [ $n = 0 ]; then ok cli_index_every_section_listed; else bad "cli_index_every_section_listed ($n missing: $(sed -n '/^sections/,$p' "$D/out" | head -c 600))"; fi
 
+# a one-query command's heap (one arena, huge pages: cli/heap.c) answers
+# the bytes the C library's default heap answers
+n=0; what=
+for c in "search|$D/s.tny|装置" "similar|$D/s.tny|SAMPLE-001" "similar|$D/s.tny|--text|画像処理装置" "ideas|$D/s.tny|SAMPLE-001|--json" "match|$D/s.tny|--text|画像を撮像するカメラの製造"; do
+    set -f; oldifs=$IFS; IFS='|'; set -- $c; IFS=$oldifs; set +f
+    "$T" "$@" >"$D/heap_a" 2>&1; TENYO_HEAP=plain "$T" "$@" >"$D/heap_b" 2>&1
+    if ! cmp -s "$D/heap_a" "$D/heap_b" || [ ! -s "$D/heap_a" ]; then n=$((n+1)); what="$what $1"; fi
+done
+if [ $n = 0 ]; then ok cli_one_query_heap_same_answers; else bad "cli_one_query_heap_same_answers ($n differ:$what)"; fi
+
 # the README names every Debian package the Makefile installs
 pk=$(sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' Makefile | sed -n 's/^\(TEST_\)\{0,1\}DEB_PKGS *:=//p')
 missing=
