@@ -40,9 +40,10 @@
 /* The whole command line; main.c's main() of tenyo calls it, and
  * tenyo-mpi's (src/mpi/tenyo_mpi.c) after MPI_Init. */
 int cli_main(int argc, char **argv);
-/* The C library's heap set for a one-query process: one arena, its first
- * growth large and advised for huge pages (heap.c). */
-void cli_heap_one_query(void);
+/* The C library's heap for the tenyo program's command argv (heap.c): for
+ * a one-query command, huge pages; may re-execute the program (called by
+ * main.c before anything else, not by tenyo-mpi). */
+void cli_heap_setup(int argc, char **argv);
 /* A build shared over processes (tenyo-mpi index): set by tenyo-mpi before
  * cli_main, NULL in tenyo (which links no MPI). Every process runs
  * `index` over the same inputs; process 0 writes the index, the others

@@ -1,39 +1,40 @@
 /*
- * heap.c — the C library's heap for a one-query process (tenyo search and
- * similar --text on any index; similar by id, ideas and match on an index
- * file of up to 512 MiB: tenyo.c, one_query): one arena whose first growth
- * is large and backed by transparent huge pages, so the tables an open
- * decodes (the sections' buffers, the term and id hash tables, the field
- * model, the score arrays) land in 2 MiB pages instead of thousands of
- * 4 KiB page faults.
+ * heap.c — the C library's heap for a process of the tenyo program that
+ * opens an index, asks it one thing and exits (search, similar, ideas and
+ * match, not --batch): backed by transparent huge pages, so the tables an
+ * open decodes (the sections' buffers, the term and id hash tables, the
+ * field model, the score arrays) land in 2 MiB pages instead of thousands
+ * of 4 KiB page faults.
  *
  * Why: on a virtual machine every page fault is a trap to the hypervisor.
  * A 60k-document `tenyo ideas` took 8,900 faults, a third of its time in
- * the kernel; with glibc's own switches set from outside
- * (GLIBC_TUNABLES=glibc.malloc.hugetlb=1 with a large top pad) it took
- * 1,100 faults and half the wall time. Those switches are read at process
- * start only, so this file sets their equivalent with mallopt(3) and
- * madvise(2) before the command runs:
- *   - M_ARENA_MAX 1: every thread allocates from the main heap (the open's
- *     threads too), the one region advised below;
- *   - M_MMAP_THRESHOLD at its most (32 MiB on 64-bit): big blocks come
- *     from the heap, not from mappings of their own;
- *   - M_TOP_PAD HEAP_RESERVE and M_TRIM_THRESHOLD above it: the heap's
- *     first growth reserves HEAP_RESERVE at once and is never given back
- *     in pieces (a process that exits soon gains nothing by trimming);
- *   - MADV_HUGEPAGE over that first growth (the kernel's THP "madvise"
- *     mode; "always" needs nothing, "never" ignores it).
+ * the kernel; with glibc's own switches (GLIBC_TUNABLES=
+ * glibc.malloc.hugetlb=1 with a large top pad: madvise(MADV_HUGEPAGE) on
+ * every growth of every arena) it took 1,100 faults and half the time.
+ * Those switches are read at process start only; this file sets their
+ * equivalent with mallopt(3) and madvise(2) before the command runs:
+ * M_ARENA_MAX 1 (every thread allocates from the main heap, the open's
+ * threads too), M_MMAP_THRESHOLD at its most (32 MiB: big blocks come from
+ * the heap), M_TOP_PAD HEAP_RESERVE with M_TRIM_THRESHOLD above it, one
+ * growth made at once and madvise(MADV_HUGEPAGE) over it: as fast as the
+ * tunables at 60k (ideas 159 -> 87 ms).
+ * Where the heap is large and threaded (similar by id, ideas and match on
+ * an index file above HEAP_INDEX_MAX) it is left alone: a heap that
+ * outgrows the reserve grows unadvised, and one arena serialises the
+ * threads that decode rows (ideas on a 1M index, a 1.1 GiB heap, went 2.9
+ * -> 3.6 s so). Re-executing the program with the tunables set was tried
+ * there: 1.4 s in one set of rounds, 3.4 -> 4.1 s in the next (peak 1.1 ->
+ * 1.9 GiB): not kept.
  * Memory that is reserved but never touched costs nothing; touched, it is
- * counted in 2 MiB steps, so the peak resident size grows a little (83 ->
- * about 100 MiB for ideas at 60k). Not for tenyo serve, index, rebuild or
- * a batch (threads allocating at once want their arenas), nor when the
- * user set GLIBC_TUNABLES (theirs win), nor TENYO_HEAP=plain. A heap that
- * grows past the reserve grows as usual, unadvised: ideas on a 1M index
- * (a 1.1 GiB heap, rows decoded on two threads) ran 2.9 -> 3.6 s so, one
- * arena being the cost there, hence the size rule of one_query.
- * Rejected: re-executing the program with GLIBC_TUNABLES set (a second
- * start of the dynamic loader, 10-15 ms, for what mallopt gives); a
- * custom allocator (the library's buffers are freed with free()).
+ * counted in 2 MiB steps, so the peak resident size grows (ideas at 60k 83
+ * -> 100 MiB, search at 1M 56 -> 66 MiB). Left as the C library has it: tenyo
+ * serve, index, rebuild and every other command, a --batch (threads
+ * allocating at once want their arenas), a command whose index argument is
+ * not a file (options before it, a sharded index's directory), and when
+ * the user set GLIBC_TUNABLES (theirs win) or TENYO_HEAP=plain. The kernel's
+ * THP mode "never" makes the advice a no-op; "always" needs none.
+ * Rejected: a custom allocator (the library's buffers are freed with
+ * free()).
  */
 #include "cli.h"
 
@@ -42,14 +43,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#define HEAP_RESERVE ((size_t)512 << 20) /* the heap's first growth */
+#define HEAP_RESERVE ((size_t)512 << 20)     /* the heap's first growth */
+#define HEAP_INDEX_MAX ((off_t)512 << 20)    /* larger: similar ID, ideas, match left alone */
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 
-void cli_heap_one_query(void) {
-    const char *h = getenv("TENYO_HEAP");
-    if (getenv("GLIBC_TUNABLES") || (h && !strcmp(h, "plain"))) return;
+/* One arena, its first growth HEAP_RESERVE, advised for huge pages. */
+static void heap_in_process(void) {
     mallopt(M_ARENA_MAX, 1);
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, (int)(2 * HEAP_RESERVE));
@@ -66,4 +68,20 @@ void cli_heap_one_query(void) {
     if (hi > lo && hi - lo <= HEAP_RESERVE + 8 * HUGE_PAGE)
         (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE); /* a hint: failure changes nothing */
     free(p);
+}
+
+void cli_heap_setup(int argc, char **argv) {
+    const char *h = getenv("TENYO_HEAP");
+    if (argc < 3 || getenv("GLIBC_TUNABLES") || (h && !strcmp(h, "plain"))) return;
+    const char *cmd = argv[1];
+    int small = !strcmp(cmd, "search"); /* what it decodes is small beside the index */
+    if (!small && strcmp(cmd, "similar") && strcmp(cmd, "ideas") && strcmp(cmd, "match")) return;
+    for (int i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--batch") || !strncmp(argv[i], "--batch=", 8)) return;
+        if (!strcmp(cmd, "similar") && (!strcmp(argv[i], "--text") || !strncmp(argv[i], "--text=", 7)))
+            small = 1;
+    }
+    struct stat st;
+    if (stat(argv[2], &st) || !S_ISREG(st.st_mode)) return;
+    if (small || st.st_size <= HEAP_INDEX_MAX) heap_in_process();
 }

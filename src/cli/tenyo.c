@@ -49,8 +49,6 @@
  */
 #include "cli.h"
 
-#include <sys/stat.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -139,27 +137,6 @@ static int finish_stdout(int rc) {
     return rc ? rc : EXIT_RESOURCE;
 }
 
-/* 1 for a command that opens an index, asks it one thing and exits, on a
- * heap that fits heap.c's reserve: a keyword search or a similar --text
- * on any index (what they decode is small beside the index); similar by
- * id, ideas and match (which decode rows, texts and field lists by the
- * document) on an index file of at most CLI_HEAP_INDEX_MAX bytes. Not
- * with --batch (its threads allocate at once). */
-#define CLI_HEAP_INDEX_MAX ((off_t)512 << 20)
-static int one_query(const char *cmd, int argc, char **argv) {
-    int small_heap = !strcmp(cmd, "search");
-    if (!small_heap && strcmp(cmd, "similar") && strcmp(cmd, "ideas") && strcmp(cmd, "match"))
-        return 0;
-    for (int i = 2; i < argc; i++) {
-        if (!strcmp(argv[i], "--batch") || !strncmp(argv[i], "--batch=", 8)) return 0;
-        if (!strcmp(cmd, "similar") && (!strcmp(argv[i], "--text") || !strncmp(argv[i], "--text=", 7)))
-            small_heap = 1;
-    }
-    struct stat st;
-    return small_heap || (argc > 2 && stat(argv[2], &st) == 0 && S_ISREG(st.st_mode) &&
-                          st.st_size <= CLI_HEAP_INDEX_MAX);
-}
-
 int cli_main(int argc, char **argv) {
     hold_std_fds();
     if (argc < 2) {
@@ -176,7 +153,6 @@ int cli_main(int argc, char **argv) {
     for (size_t i = 0; i < NCOMMANDS; i++) {
         if (strcmp(cmd, commands[i].name)) continue;
         cli_cmd = cmd;
-        if (one_query(cmd, argc, argv)) cli_heap_one_query();
         return finish_stdout(commands[i].run(argc - 1, argv + 1));
     }
     /* did you mean: the table's names and "help" */
