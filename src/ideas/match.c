@@ -748,7 +748,6 @@ int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, size_t n, const tenyo
         }
         found += out[i].found;
     }
-    if (!rc) rc = match_judge(c, mt, n, out);
     if (rc) {
         for (size_t i = 0; i < n; i++) memset(&out[i], 0, sizeof out[i]);
         if (r.p) ty_seterr(c->err, sizeof c->err, "%s", tenyo_ctx_error(r.p));
@@ -760,5 +759,8 @@ int tenyo_match_apply(tenyo_ctx *c, const tenyo_match *mt, size_t n, const tenyo
     free(own);
     free(q);
     tenyo_ctx_free(r.p);
+    /* the judge's decision (its why's message, if it fails, in c) */
+    if (!rc && (rc = match_judge(c, mt, n, out)))
+        for (size_t i = 0; i < n; i++) memset(&out[i], 0, sizeof out[i]);
     return rc ? rc : found;
 }
