@@ -41,8 +41,8 @@
  * tenyo-mpi's (src/mpi/tenyo_mpi.c) after MPI_Init. */
 int cli_main(int argc, char **argv);
 /* The C library's heap for the tenyo program's command argv (heap.c): for
- * a one-query command, huge pages; may re-execute the program (called by
- * main.c before anything else, not by tenyo-mpi). */
+ * a one-query command, one arena advised for huge pages (called by main.c
+ * before anything else, not by tenyo-mpi). */
 void cli_heap_setup(int argc, char **argv);
 /* A build shared over processes (tenyo-mpi index): set by tenyo-mpi before
  * cli_main, NULL in tenyo (which links no MPI). Every process runs

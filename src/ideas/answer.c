@@ -786,9 +786,6 @@ static json_t *app_json(const tenyo_index *x, const tenyo_match_app *ap, const t
     return a;
 }
 
-/* The band of match mt as shown: the match stage's (match.c: the rule of
- * an ideas card, one band down for two senses), and never strong without
- * a use found (tenyo_match_apply). */
 /* One match card (match mt, its use ap) as JSON, rank its place among the
  * cards: the patent, its band and weak reasons (as an ideas card's, with
  * "no use found" added), the uses of the company's proposals, the
