@@ -1,8 +1,9 @@
 /*
  * run.c — runs every registered test (see test.h) and prints a summary.
  *
- * Usage: build/tests/run [SUBSTRING]. Runs tests in file/name order so the
- * output is stable; exit status 0 only when nothing failed.
+ * Usage: build/tests/run [SUBSTRING...]. Runs the tests whose name holds
+ * any of the substrings (every test without one), in file/name order so
+ * the output is stable; exit status 0 only when nothing failed.
  */
 #include "test.h"
 #include <tenyo.h>
@@ -92,11 +93,12 @@ static int cmp_entry(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
-    const char *only = argc > 1 ? argv[1] : NULL;
     size_t passed = 0, failed = 0, skipped = 0;
     qsort(g_tests, g_n, sizeof *g_tests, cmp_entry);
     for (size_t i = 0; i < g_n; i++) {
-        if (only && !strstr(g_tests[i].name, only)) continue;
+        int want = argc < 2;
+        for (int a = 1; a < argc && !want; a++) want = strstr(g_tests[i].name, argv[a]) != NULL;
+        if (!want) continue;
         ty_test_state ts = {0};
         g_tests[i].fn(&ts);
         if (ts.failed) {

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <math.h>
 #include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* ty_once_run: of threads arriving together, one runs the function, all get
  * its result; later calls do not run it again. */
@@ -394,4 +396,61 @@ TY_TEST(util_parallel_claim_each_part_once) {
     for (int t = 0; t < 3; t++) CHECK(pthread_create(&th[t], NULL, claim_caller, &bad[t]) == 0);
     for (int t = 0; t < 3; t++) pthread_join(th[t], NULL);
     CHECK_EQ_INT(bad[0] + bad[1] + bad[2], 0);
+}
+
+/* A part that notes the thread it ran on (slow enough for helpers to claim
+ * some). */
+typedef struct {
+    pthread_t who[8];
+} claim_who_t;
+
+static int claim_who(void *ud, int i, int np) {
+    (void)np;
+    claim_who_t *w = ud;
+    w->who[i] = pthread_self();
+    struct timespec ts = {0, 30 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    return 0;
+}
+
+static int claim_threads_seen(void) {
+    claim_who_t w;
+    memset(&w, 0, sizeof w);
+    if (ty_parallel_claim(3, 8, claim_who, &w) != 0) return -1;
+    int n = 0;
+    for (int i = 0; i < 8; i++) {
+        int seen = 0;
+        for (int j = 0; j < i; j++) seen |= pthread_equal(w.who[i], w.who[j]);
+        n += !seen;
+    }
+    return n;
+}
+
+/* A child of fork() made after the helpers started has none of them: it
+ * starts its own (its parts run on more than one thread again; before, the
+ * child counted the parent's helpers and ran every part itself). Both
+ * processes are children of the test, which keeps no helper of its own
+ * (the null-argument test forks it, and ThreadSanitizer refuses threads in
+ * a child of a threaded process: skipped there). */
+TY_TEST(util_parallel_claim_after_fork) {
+#if defined(__SANITIZE_THREAD__)
+    TY_SKIP("ThreadSanitizer does not start threads in a child of a threaded process");
+#else
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        if (claim_threads_seen() < 2) _exit(2); /* the parent's helpers */
+        pid_t c = fork();
+        if (c < 0) _exit(3);
+        if (c == 0) _exit(claim_threads_seen() >= 2 ? 0 : 4);
+        int st = 0;
+        waitpid(c, &st, 0);
+        _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 5);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    CHECKF(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %d (2: no helpers in the first "
+           "process, 4: none in its child)", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+#endif
 }

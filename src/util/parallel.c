@@ -22,7 +22,8 @@
  * (one the system did not schedule in time just finds no part left). The
  * output depends on the parts alone, not on who did them. The helpers are
  * kept parked between calls; the shared state of a call is counted by
- * reference, so a helper that comes late touches only it.
+ * reference, so a helper that comes late touches only it. A child of
+ * fork() starts with no helpers (pthread_atfork) and starts its own.
  * ty_parallel_watch is the same with every worker on a thread of its own
  * while the caller runs a watch function every interval (progress) until
  * they end; ty_split gives worker t's share of n items; ty_parallel_workers
@@ -169,8 +170,26 @@ static void *pool_main(void *arg) {
     return NULL;
 }
 
+/* fork(): the slot's lock held across it, so the child's copy of the pool
+ * is consistent; the child has none of the helpers (fork copies only the
+ * calling thread) and no job of another thread, so it starts with an empty
+ * pool and starts helpers of its own on its first need. */
+static void pool_fork_prepare(void) { pthread_mutex_lock(&pool_mu); }
+static void pool_fork_parent(void) { pthread_mutex_unlock(&pool_mu); }
+static void pool_fork_child(void) {
+    pool_n = 0;
+    pool_job = NULL; /* another thread's job: its owner is not in this process */
+    pthread_cond_init(&pool_cv, NULL);
+    pthread_mutex_unlock(&pool_mu);
+}
+static pthread_once_t pool_fork_once = PTHREAD_ONCE_INIT;
+static void pool_fork_register(void) {
+    pthread_atfork(pool_fork_prepare, pool_fork_parent, pool_fork_child);
+}
+
 /* Put j in the slot for up to `want` helpers (started as needed). */
 static void pool_post(claim_job *j, int want) {
+    pthread_once(&pool_fork_once, pool_fork_register);
     pthread_mutex_lock(&pool_mu);
     while (pool_n < want) {
         pthread_t th;
