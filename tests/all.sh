@@ -44,6 +44,10 @@
 # needs the address-space layout it expects, which randomisation on recent
 # kernels breaks), with tests/tsan.supp; every report goes to a file of
 # its own and counts as a failure ("tsan" in the summary), shown at the end.
+# TEST_SUITES (names, space-separated) runs only those suites, and
+# TEST_UNIT (name substrings) only the unit tests whose name holds one:
+# .ci/run uses both to keep its sanitizer passes short; a plain `make test`
+# runs everything.
 # Usage: sh tests/all.sh BUILD_DIR
 B=${1:-build}
 TSAN=
@@ -69,6 +73,9 @@ fi
 suite() {
     if [ -n "$TSAN" ]; then
         case " $TSAN_SUITES " in *" $1 "*) ;; *) return ;; esac
+    fi
+    if [ -n "${TEST_SUITES:-}" ]; then
+        case " $TEST_SUITES " in *" $1 "*) ;; *) return ;; esac
     fi
     wait_slots "$J"
     n=$((n + 1))
@@ -111,7 +118,7 @@ wait_slots() {
 
 export TENYO="$B/tenyo" E2E_OUT="$B/e2e"
 suite mpi sh tests/mpi.sh "$B"
-suite unit "$B/tests/run"
+suite unit "$B/tests/run" ${TEST_UNIT:-}
 suite cli sh tests/cli.sh
 suite crash sh tests/crash.sh
 suite crash-ws sh tests/crash_ws.sh
@@ -153,7 +160,7 @@ if [ -n "$TSAN" ]; then
   reports=$(cat "$dir"/tsan/report.* 2>/dev/null | grep -c '^WARNING: ThreadSanitizer')
   for f in "$dir"/tsan/report.*; do [ -e "$f" ] && cat "$f"; done
   failed=$((failed + reports))
-  summary="$summary; tsan ($TSAN_SUITES, setarch -R: ${TENYO_TSAN_SETARCH:-no}): $reports reports"
+  summary="$summary; tsan ($TSAN_SUITES${TEST_UNIT:+; unit tests: $TEST_UNIT}, setarch -R: ${TENYO_TSAN_SETARCH:-no}): $reports reports"
 fi
 echo "$summary"
 echo "$passed passed, $failed failed"
