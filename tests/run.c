@@ -3,13 +3,16 @@
  *
  * Usage: build/tests/run [SUBSTRING...]. Runs the tests whose name holds
  * any of the substrings (every test without one), in file/name order so
- * the output is stable; exit status 0 only when nothing failed.
+ * the output is stable; a test that took a second or more says how long
+ * (which tests a slow build, a sanitizer's, should pick); exit status 0
+ * only when nothing failed.
  */
 #include "test.h"
 #include <tenyo.h>
 
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct entry { const char *name, *file; ty_test_fn fn; } entry;
@@ -100,15 +103,21 @@ int main(int argc, char **argv) {
         for (int a = 1; a < argc && !want; a++) want = strstr(g_tests[i].name, argv[a]) != NULL;
         if (!want) continue;
         ty_test_state ts = {0};
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         g_tests[i].fn(&ts);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        char took[32] = "";
+        if (secs >= 1.0) snprintf(took, sizeof took, "  (%.1f s)", secs);
         if (ts.failed) {
-            printf("FAIL %s  %s\n", g_tests[i].name, ts.msg);
+            printf("FAIL %s  %s%s\n", g_tests[i].name, ts.msg, took);
             failed++;
         } else if (ts.skipped) {
             printf("skip %s  (%s)\n", g_tests[i].name, ts.msg);
             skipped++;
         } else {
-            printf("ok   %s\n", g_tests[i].name);
+            printf("ok   %s%s\n", g_tests[i].name, took);
             passed++;
         }
         fflush(stdout);
