@@ -436,7 +436,7 @@ static int same_ideas(int na, const tenyo_idea *a, int nb, const tenyo_idea *b) 
  * titles) on c[1..3] against c[0]; then batches and ideas. */
 static void threads_identity_on(ty_test_state *ts_, const char *path, uint64_t step) {
 #if defined(__SANITIZE_THREAD__)
-    step *= 8; /* every path on threads, an eighth of the queries: 30x slower there */
+    step *= 8; /* an eighth of the queries there: every path still runs on threads */
 #endif
     static const size_t ks[3] = {1, 10, 100};
     static const char *post[2] = {"on", "off"};
