@@ -408,7 +408,7 @@ static int claim_who(void *ud, int i, int np) {
     (void)np;
     claim_who_t *w = ud;
     w->who[i] = pthread_self();
-    struct timespec ts = {0, 30 * 1000 * 1000};
+    struct timespec ts = {0, 50 * 1000 * 1000};
     nanosleep(&ts, NULL);
     return 0;
 }
