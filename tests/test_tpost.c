@@ -32,8 +32,11 @@ static int tp_read_mem(void *ud, uint64_t off, uint64_t len, void *dst, char *er
     return 0;
 }
 
-/* Every term's gathered list against the rows transposed, bit for bit. */
-TY_TEST(tpost_lists_equal_rows_transposed) {
+/* Every term's list walked alone against the rows transposed, bit for
+ * bit (weight 1: each document's score is its weight, the others +0);
+ * every term at once and a few terms, with uneven query weights, against
+ * the transposed rows' walk (search/search.c), score bits equal. */
+TY_TEST(tpost_walk_equals_rows_transposed) {
     const char *path = tp_index("tp_rows.tny");
     CHECK(path);
     ty_model m;
@@ -50,38 +53,41 @@ TY_TEST(tpost_lists_equal_rows_transposed) {
     ty_csr post;
     CHECK_EQ_INT(ty_csr_transpose(&m.tfidf, &post), 0);
     uint32_t *all = malloc(m.nterms * sizeof *all);
-    CHECK(all);
-    for (uint64_t t = 0; t < m.nterms; t++) all[t] = (uint32_t)t;
-    ty_csr got;
-    CHECKF(ty_tpost_gather(tp, all, m.nterms, m.idf, &got, err, sizeof err) == 0, "%s", err);
-    CHECK_EQ_INT(got.rowptr[m.nterms], nnz);
+    float *w = malloc(m.nterms * sizeof *w);
+    float *got = malloc(m.ndocs * sizeof *got), *want = malloc(m.ndocs * sizeof *want);
+    CHECK(all && w && got && want);
     for (uint64_t t = 0; t < m.nterms; t++) {
-        CHECK_EQ_INT(got.rowptr[t + 1] - got.rowptr[t], post.rowptr[t + 1] - post.rowptr[t]);
-        for (uint64_t i = got.rowptr[t], j = post.rowptr[t]; i < got.rowptr[t + 1]; i++, j++) {
-            CHECK_EQ_INT(got.col[i], post.col[j]);
-            CHECKF(!memcmp(&got.val[i], &post.val[j], sizeof(float)), "term %llu doc %u: %.9g != %.9g",
-                   (unsigned long long)t, got.col[i], (double)got.val[i], (double)post.val[j]);
+        all[t] = (uint32_t)t;
+        w[t] = 1.f / (float)(1 + t % 7);
+    }
+    const float one = 1.f;
+    for (uint64_t t = 0; t < m.nterms; t++) {
+        CHECKF(ty_tpost_walk(tp, all + t, &one, 1, m.idf, got, err, sizeof err) == 0, "%s", err);
+        uint64_t j = post.rowptr[t];
+        for (uint64_t d = 0; d < m.ndocs; d++) {
+            float v = 0.f;
+            if (j < post.rowptr[t + 1] && post.col[j] == d) v = post.val[j++];
+            CHECKF(!memcmp(&got[d], &v, sizeof v), "term %llu doc %llu: %.9g != %.9g",
+                   (unsigned long long)t, (unsigned long long)d, (double)got[d], (double)v);
         }
     }
-    /* a few terms alone: the same lists as in the whole gather */
+    CHECKF(ty_tpost_walk(tp, all, w, m.nterms, m.idf, got, err, sizeof err) == 0, "%s", err);
+    ty_scan_tfidf_postings_range(&post, all, w, m.nterms, 0, m.ndocs, want);
+    CHECK(!memcmp(got, want, m.ndocs * sizeof *got));
     uint32_t few[3] = {0, (uint32_t)(m.nterms / 2), (uint32_t)(m.nterms - 1)};
-    ty_csr g3;
-    CHECK_EQ_INT(ty_tpost_gather(tp, few, 3, m.idf, &g3, err, sizeof err), 0);
-    for (int k = 0; k < 3; k++) {
-        uint64_t a = got.rowptr[few[k]], len = got.rowptr[few[k] + 1] - a;
-        CHECK_EQ_INT(g3.rowptr[k + 1] - g3.rowptr[k], len);
-        CHECK(!memcmp(g3.col + g3.rowptr[k], got.col + a, len * sizeof *got.col));
-        CHECK(!memcmp(g3.val + g3.rowptr[k], got.val + a, len * sizeof *got.val));
-    }
+    float fw[3] = {0.25f, 0.5f, 0.125f};
+    CHECK_EQ_INT(ty_tpost_walk(tp, few, fw, 3, m.idf, got, err, sizeof err), 0);
+    ty_scan_tfidf_postings_range(&post, few, fw, 3, 0, m.ndocs, want);
+    CHECK(!memcmp(got, want, m.ndocs * sizeof *got));
     CHECK_EQ_INT(ty_tpost_verify(tp, &m.tfidf, m.idf, err, sizeof err), 0);
     /* terms not rising are refused */
     uint32_t bad[2] = {3, 3};
-    ty_csr gb;
-    CHECK_EQ_INT(ty_tpost_gather(tp, bad, 2, m.idf, &gb, err, sizeof err), TENYO_ERR_ARG);
-    ty_csr_free(&g3);
-    ty_csr_free(&got);
+    CHECK_EQ_INT(ty_tpost_walk(tp, bad, fw, 2, m.idf, got, err, sizeof err), TENYO_ERR_ARG);
     ty_csr_free(&post);
     free(all);
+    free(w);
+    free(got);
+    free(want);
     ty_tpost_free(tp);
     ty_model_free(&m);
 }

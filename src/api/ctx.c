@@ -252,7 +252,9 @@ static int use_postings(tenyo_ctx *c) {
  * calling thread: the query's preparation, the dynamic-pruning scan
  * (search/prune.c, opt-in), the IVF probe, the exact re-scoring of the
  * r <= 4k best and the short records' factors (a few thousand
- * operations).
+ * operations). The stored postings' walk (score_stored) is one part of
+ * its own beside the LSA scan's ranges: a list read from its frame cannot
+ * be cut by documents without reading it to the range.
  *
  * Why parts claimed rather than one fixed half per thread (ty_parallel):
  * on this shared 2-core machine the second core is often busy; a fixed
@@ -328,9 +330,8 @@ typedef struct score_job {
     const float *w;          /* their weights */
     size_t nt;               /* how many */
     const uint8_t *mask;     /* the filter, or NULL */
-    ty_csr *plist;           /* post from the stored postings: the lists of
-                                t (rows 0 .. nt - 1 then), else NULL: the
-                                index's transposed rows */
+    int tf_done;             /* 1: s1 holds the TF-IDF scores already (the
+                                stored postings' walk, score_stored) */
 } score_job;
 
 /* The TF-IDF side of j (not for LSA alone): the postings of the distinct
@@ -355,48 +356,12 @@ static void terms_begin(tenyo_ctx *c, score_job *j, size_t qn, int post) {
         for (size_t i = 0; i < qn; i++) c->qdense[c->qt[i]] = c->qw[i];
 }
 
-/* The TF-IDF side of j from the stored postings (ty_index_tpost, open):
- * the lists of the distinct query terms read now into j->plist, walked as
- * the transposed rows are (the same weights, the same order: the same
- * scores). 0, or the status with c->err set. */
-static int terms_stored(tenyo_ctx *c, score_job *j, size_t qn) {
-    const tenyo_index *x = c->idx;
-    uint32_t *tt = ty_mallocarray(qn ? qn : 1, sizeof *tt);
-    float *tw = ty_mallocarray(qn ? qn : 1, sizeof *tw);
-    ty_csr *pl = ty_calloc(1, sizeof *pl);
-    int rc = TENYO_ERR_NOMEM;
-    if (!tt || !tw || !pl) {
-        ty_seterr(c->err, sizeof c->err, "out of memory for a query's postings");
-        goto fail;
-    }
-    size_t nt = ty_query_terms(c->qt, c->qw, qn, c->qdense, tt, tw);
-    rc = ty_tpost_gather(x->tpost, tt, nt, x->m.idf, pl, c->err, sizeof c->err);
-    if (rc) goto fail;
-    for (size_t i = 0; i < nt; i++) tt[i] = (uint32_t)i; /* pl's rows */
-    j->post = 1;
-    j->t = tt;
-    j->w = tw;
-    j->nt = nt;
-    j->plist = pl;
-    return TENYO_OK;
-fail:
-    free(tt);
-    free(tw);
-    free(pl);
-    return rc;
-}
-
 static void terms_end(tenyo_ctx *c, score_job *j, size_t qn) {
     if (j->mode != TENYO_MODE_LSA && !j->post)
         for (size_t i = 0; i < qn; i++) c->qdense[c->qt[i]] = 0.f;
     if (j->post) {
         free((void *)j->t);
         free((void *)j->w);
-    }
-    if (j->plist) {
-        ty_csr_free(j->plist);
-        free(j->plist);
-        j->plist = NULL;
     }
 }
 
@@ -414,9 +379,10 @@ static void score_docs(score_job *j, uint64_t d0, uint64_t d1) {
     if (j->mode == TENYO_MODE_LSA) {
         memcpy(s + d0, j->lsa + d0, (d1 - d0) * sizeof *s);
     } else {
-        if (j->post)
-            ty_scan_tfidf_postings_range(j->plist ? j->plist : &x->post, j->t, j->w, j->nt, d0,
-                                         d1, s);
+        if (j->tf_done)
+            ; /* s1 holds them (score_stored) */
+        else if (j->post)
+            ty_scan_tfidf_postings_range(&x->post, j->t, j->w, j->nt, d0, d1, s);
         else ty_scan_tfidf_range(m, c->qdense, d0, d1, s);
         if (j->mode == TENYO_MODE_HYBRID) {
             float w = (float)c->hybrid_w, v = 1.f - w;
@@ -444,6 +410,66 @@ static void score_split(tenyo_ctx *c, score_job *j) {
     if (nt > 1) ty_parallel_claim(nt, QPAR_PARTS * nt, score_range, j);
     else score_range(j, 0, 1);
     ctx_leave(nt);
+}
+
+/* The stored postings' scan (ty_index_tpost, open): the TF-IDF scores of
+ * every document walked into s1 from the lists of the distinct query terms
+ * (ty_tpost_walk: each list read once from its frame, in ascending term
+ * order, so every score is the float the transposed rows' walk sums, bit
+ * for bit), as part 0 of a claim whose other parts are the LSA scan's
+ * ranges: one thread walks while the others scan (the walk cannot be cut
+ * by documents without reading every list to its range). Then the
+ * combination and the filter by ranges (score_split, tf_done). Why not
+ * copy the lists out and walk them by ranges as the transposed rows are:
+ * a patent's 200-odd terms hold 46 million postings at 1M documents, 370
+ * MB written and read again (a third of a whole `ideas` process). 0, or
+ * the status with c->err set. */
+typedef struct stored_job {
+    score_job *j;
+    const uint32_t *t;       /* the distinct query terms, ascending */
+    const float *w;          /* their weights */
+    size_t nt;               /* how many */
+    int parts;               /* the LSA scan's ranges (parts 1 .. parts) */
+} stored_job;
+
+static int stored_part(void *ud, int t, int nparts) {
+    (void)nparts;
+    stored_job *sj = ud;
+    score_job *j = sj->j;
+    tenyo_ctx *c = j->c;
+    const tenyo_index *x = c->idx;
+    if (t == 0)
+        return ty_tpost_walk(x->tpost, sj->t, sj->w, sj->nt, x->m.idf, c->s1, c->err,
+                             sizeof c->err);
+    uint64_t n = x->m.ndocs;
+    score_docs(j, ty_split(n, t - 1, sj->parts), ty_split(n, t, sj->parts));
+    return 0;
+}
+
+static int score_stored(tenyo_ctx *c, score_job *j, size_t qn) {
+    uint32_t *tt = ty_mallocarray(qn ? qn : 1, sizeof *tt);
+    float *tw = ty_mallocarray(qn ? qn : 1, sizeof *tw);
+    if (!tt || !tw) {
+        free(tt);
+        free(tw);
+        ty_seterr(c->err, sizeof c->err, "out of memory for a query's terms");
+        return TENYO_ERR_NOMEM;
+    }
+    stored_job sj = {j, tt, tw, ty_query_terms(c->qt, c->qw, qn, c->qdense, tt, tw), 0};
+    int rest = j->rest;
+    j->rest = 0; /* the first pass: the LSA scan alone beside the walk */
+    int nt = ctx_enter(c);
+    sj.parts = j->lsa_scan ? QPAR_PARTS * nt : 0;
+    int rc = nt > 1 || sj.parts ? ty_parallel_claim(nt, 1 + sj.parts, stored_part, &sj)
+                                : stored_part(&sj, 0, 1);
+    ctx_leave(nt);
+    free(tt);
+    free(tw);
+    if (rc) return rc;
+    j->lsa_scan = 0;
+    j->rest = rest;
+    j->tf_done = 1;
+    return TENYO_OK;
 }
 
 /* The scan of ty_ctx_score (TF-IDF or hybrid) with dynamic pruning
@@ -709,7 +735,7 @@ int ty_ctx_scan_part(tenyo_ctx *c, const void *msg, size_t len, const uint64_t *
     }
     score_job j = {c, mode, mode != TENYO_MODE_TFIDF, (int)h[SH_INT8], NULL, 1,
                    mode != TENYO_MODE_TFIDF ? c->s2 : NULL, 0, NULL, NULL, 0,
-                   h[SH_MASKED] ? (const uint8_t *)p : NULL, NULL};
+                   h[SH_MASKED] ? (const uint8_t *)p : NULL, 0};
     if (j.int8 && (x->q8.n != m->ndocs || !dim)) goto bad;
     ty_q8_query qp;
     if (j.lsa_scan && j.int8) ty_q8_prepare(c->qlsa, x->q8.dim, &qp);
@@ -854,7 +880,7 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
      * rest unless the pruned scan needs them first */
     tenyo_index *x = (tenyo_index *)c->idx; /* logically const, as the rows */
     if (x->share.scan && !c->pre_lsa) return score_shared(c, mode, qn, need, mask);
-    score_job j = {c, mode, 0, 0, NULL, 1, c->pre_lsa, 0, NULL, NULL, 0, mask, NULL};
+    score_job j = {c, mode, 0, 0, NULL, 1, c->pre_lsa, 0, NULL, NULL, 0, mask, 0};
     ty_q8_query qp;
     int approx = j.lsa ? c->pre_approx : 0;
     if (mode != TENYO_MODE_TFIDF && !j.lsa) {
@@ -876,7 +902,7 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
         if (prc <= 0) return prc;
     }
     if (stored) {
-        int rc = terms_stored(c, &j, qn);
+        int rc = score_stored(c, &j, qn);
         if (rc) return rc;
     } else {
         terms_begin(c, &j, qn, post);

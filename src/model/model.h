@@ -110,6 +110,10 @@ double ty_tfidf_row_counts(const uint32_t *terms, float *vals, size_t n, const f
 double ty_tfidf_counts_norm(const uint32_t *terms, const uint32_t *tf, size_t n,
                             const float *idf);
 float ty_tfidf_weight(uint32_t tf, float idf, double inv);
+/* Its value before the row's norm: ty_tfidf_weight(tf, idf, inv) is
+ * (float)(ty_tfidf_unnormed(tf, idf) * inv), bit for bit (a walk over
+ * one term's postings computes this once per count). */
+float ty_tfidf_unnormed(uint32_t tf, float idf);
 /* The same, but duplicate terms (summed) and non-positive counts are
  * removed: *n is updated to the entries kept. ty_tfidf_row keeps n entries,
  * a duplicate after the first of its term staying with weight 0. */

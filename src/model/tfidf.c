@@ -178,9 +178,12 @@ double ty_tfidf_counts_norm(const uint32_t *terms, const uint32_t *tf, size_t n,
 }
 
 float ty_tfidf_weight(uint32_t tf, float idf, double inv) {
+    return (float)(ty_tfidf_unnormed(tf, idf) * inv); /* inv 1.0 (an empty norm): v itself */
+}
+
+float ty_tfidf_unnormed(uint32_t tf, float idf) {
     pthread_once(&ln_once, ln_init);
-    float v = (float)(tf_weight((double)(float)tf) * (double)idf);
-    return (float)(v * inv); /* inv 1.0 (an empty norm): v itself */
+    return (float)(tf_weight((double)(float)tf) * (double)idf);
 }
 
 double ty_tfidf_row_n(uint32_t *terms, float *vals, size_t *n,

@@ -300,10 +300,11 @@ struct ty_tpost {
     uint32_t np, nn, ndec_post, ndec_norm;
     unsigned char *tab;      /* the table, TP_ENTRY a frame */
     uint64_t fbase;          /* where the frames start */
-    pthread_mutex_t mu;      /* a gather at a time */
+    pthread_mutex_t mu;      /* a walk at a time */
     ZSTD_DCtx *dc;
     ty_buf z, raw;           /* a frame read, and decoded */
     uint64_t *toff;          /* the decoded posting frame's terms' offsets */
+    uint64_t *coff;          /* and where each term's counts start */
     int64_t cur;             /* which frame raw holds (-1: none) */
     uint8_t *post_seen;      /* posting frames decoded once (stats) */
     double *inv;             /* inverse norms, per norm frame on first use */
@@ -432,6 +433,7 @@ void ty_tpost_free(ty_tpost *p) {
     free(p->tab - TP_HEAD);
     free(p->path);
     free(p->toff);
+    free(p->coff);
     free(p->post_seen);
     free(p->norm_ok);
     free(p->inv);
@@ -471,12 +473,13 @@ static int post_decode(ty_tpost *p, uint32_t f, char *err, size_t errlen) {
     uint64_t t0 = tab64(p, f, 16), t1 = f + 1 < p->np ? tab64(p, f + 1, 16) : p->nterms;
     p->raw.len = 0;
     uint64_t *to = realloc(p->toff, (size_t)(t1 - t0 + 1) * sizeof *to);
-    if (!to || ty_buf_reserve(&p->raw, rs ? rs : 1)) {
-        if (to) p->toff = to;
+    if (to) p->toff = to;
+    uint64_t *co = realloc(p->coff, (size_t)(t1 - t0 + 1) * sizeof *co);
+    if (co) p->coff = co;
+    if (!to || !co || ty_buf_reserve(&p->raw, rs ? rs : 1)) {
         ty_seterr(err, errlen, "%s: out of memory reading section 'tfidf.post'", p->path);
         return TENYO_ERR_NOMEM;
     }
-    p->toff = to;
     int rc = frame_read(p, f, p->raw.p, err, errlen);
     if (rc) return rc;
     const unsigned char *b = (const unsigned char *)p->raw.p, *q = b, *end = b + rs;
@@ -490,6 +493,7 @@ static int post_decode(ty_tpost *p, uint32_t f, char *err, size_t errlen) {
                 return damaged(p, f, "documents not rising or out of range", err, errlen);
             prev = v;
         }
+        co[t - t0] = (uint64_t)(q - b);
         for (uint64_t i = 0; i < n; i++)
             if (leb_get(&q, end, &v) || v == 0 || v > UINT32_MAX)
                 return damaged(p, f, "a term count unreadable, 0 or over 2^32", err, errlen);
@@ -549,9 +553,29 @@ static uint64_t list_at(const ty_tpost *p, uint64_t t, const unsigned char **q,
     return n;
 }
 
-static int gather_locked(ty_tpost *p, const uint32_t *t, size_t nt, const float *idf,
-                         ty_csr *out, char *err, size_t errlen) {
-    uint64_t cap = 0, n = 0;
+/* A LEB128 value of a frame post_decode has checked: no bound needed. */
+static inline uint32_t leb_checked(const unsigned char **p) {
+    const unsigned char *q = *p;
+    uint32_t v = q[0];
+    if (v < 0x80) {
+        *p = q + 1;
+        return v;
+    }
+    v &= 0x7F;
+    int s = 7;
+    for (q++;; q++, s += 7) {
+        v |= (uint32_t)(*q & 0x7F) << s;
+        if (!(*q & 0x80)) break;
+    }
+    *p = q + 1;
+    return v;
+}
+
+#define TP_VTAB 64 /* counts whose weight before the norm is tabled per term */
+
+static int walk_locked(ty_tpost *p, const uint32_t *t, const float *w, size_t nt,
+                       const float *idf, float *s, char *err, size_t errlen) {
+    float vt[TP_VTAB];
     for (size_t i = 0; i < nt; i++) {
         if (t[i] >= p->nterms || (i && t[i] <= t[i - 1])) {
             ty_seterr(err, errlen, "query terms not distinct, rising and in the index");
@@ -561,62 +585,33 @@ static int gather_locked(ty_tpost *p, const uint32_t *t, size_t nt, const float 
         if (rc) return rc;
         const unsigned char *q, *end;
         uint64_t len = list_at(p, t[i], &q, &end);
-        if (n + len > cap) {
-            uint64_t nc = (n + len) * 2;
-            uint32_t *c = realloc(out->col, (size_t)nc * sizeof *c);
-            if (c) out->col = c;
-            float *v = realloc(out->val, (size_t)nc * sizeof *v);
-            if (v) out->val = v;
-            if (!c || !v) {
-                ty_seterr(err, errlen, "%s: out of memory reading section 'tfidf.post'",
-                          p->path);
-                return TENYO_ERR_NOMEM;
+        const unsigned char *qc = (const unsigned char *)p->raw.p +
+                                  p->coff[t[i] - tab64(p, (uint32_t)p->cur, 16)];
+        float fi = idf[t[i]], wi = w[i];
+        for (uint32_t c = 1; c < TP_VTAB; c++) vt[c] = ty_tfidf_unnormed(c, fi);
+        uint64_t d = 0, next = 0; /* norms decoded below next */
+        for (uint64_t k = 0; k < len; k++) {
+            uint32_t g = leb_checked(&q);
+            d = k ? d + g : g;
+            uint32_t c = leb_checked(&qc);
+            if (d >= next) {
+                rc = norms_need(p, d, err, errlen);
+                if (rc) return rc;
+                next = (d / TP_NORM_DOCS + 1) * TP_NORM_DOCS;
             }
-            cap = nc;
+            float v = c < TP_VTAB ? vt[c] : ty_tfidf_unnormed(c, fi);
+            s[d] += wi * (float)(v * p->inv[d]);
         }
-        uint64_t d = 0, c = 0;
-        for (uint64_t k = 0; k < len; k++) {
-            (void)leb_get(&q, end, &c);
-            d = k ? d + c : c;
-            out->col[n + k] = (uint32_t)d;
-        }
-        for (uint64_t k = 0; k < len; k++) {
-            uint32_t doc = out->col[n + k];
-            rc = norms_need(p, doc, err, errlen);
-            if (rc) return rc;
-            (void)leb_get(&q, end, &c);
-            out->val[n + k] = ty_tfidf_weight((uint32_t)c, idf[t[i]], p->inv[doc]);
-        }
-        n += len;
-        out->rowptr[i + 1] = n;
     }
     return TENYO_OK;
 }
 
-int ty_tpost_gather(ty_tpost *p, const uint32_t *t, size_t nt, const float *idf, ty_csr *out,
-                    char *err, size_t errlen) {
-    memset(out, 0, sizeof *out);
-    out->rowptr = ty_calloc(nt + 1, sizeof *out->rowptr);
-    if (!out->rowptr) {
-        ty_seterr(err, errlen, "out of memory for a query's postings");
-        return TENYO_ERR_NOMEM;
-    }
-    out->nrows = nt;
-    out->ncols = p->ndocs;
+int ty_tpost_walk(ty_tpost *p, const uint32_t *t, const float *w, size_t nt, const float *idf,
+                  float *s, char *err, size_t errlen) {
+    memset(s, 0, (size_t)p->ndocs * sizeof *s);
     pthread_mutex_lock(&p->mu);
-    int rc = gather_locked(p, t, nt, idf, out, err, errlen);
+    int rc = walk_locked(p, t, w, nt, idf, s, err, errlen);
     pthread_mutex_unlock(&p->mu);
-    if (!rc && !out->col) { /* no postings: arrays all the same */
-        out->col = ty_malloc(sizeof *out->col);
-        out->val = ty_malloc(sizeof *out->val);
-        if (!out->col || !out->val) rc = TENYO_ERR_NOMEM;
-    }
-    if (rc) {
-        free(out->rowptr);
-        free(out->col);
-        free(out->val);
-        memset(out, 0, sizeof *out);
-    }
     return rc;
 }
 

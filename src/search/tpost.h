@@ -1,7 +1,7 @@
 /*
  * tpost.h — the TF-IDF postings stored beside the rows (section
  * "tfidf.post"; layout and reasons in tpost.c): packed by a build, opened
- * from a read callback, a query's terms gathered frame by frame, checked
+ * from a read callback, a query's terms walked frame by frame, checked
  * whole against the rows by tenyo check.
  */
 #ifndef TENYO_TPOST_H
@@ -36,17 +36,20 @@ typedef struct ty_tpost ty_tpost;
 int ty_tpost_open(ty_tpost_read_fn rd, void *ud, uint64_t len, const char *path,
                   uint64_t nterms, uint64_t ndocs, uint64_t nnz, ty_tpost **out, char *err,
                   size_t errlen);
-/* The postings of the distinct terms t[0..nt) (ascending, each < nterms)
- * into out: out->rowptr[i] .. rowptr[i + 1] are term t[i]'s documents
- * (col, ascending) and their weights (val: the rows' values, bit for bit),
- * out->nrows = nt, out->ncols = ndocs; the arrays are new (ty_csr_free).
- * The frames they lie in are read and decoded now (each checked), the
- * inverse norms of their documents once for the handle; from any thread
- * (one at a time, under the handle's mutex). 0, or TENYO_ERR_CORRUPT
- * naming the file, the section, the frame and its terms or documents
- * (NOMEM, the read's status). */
-int ty_tpost_gather(ty_tpost *p, const uint32_t *t, size_t nt, const float *idf, ty_csr *out,
-                    char *err, size_t errlen);
+/* The TF-IDF scores of every document for the distinct query terms
+ * t[0..nt) (ascending, each < nterms) of weights w into s (ndocs floats,
+ * overwritten): s[d] = +0, then w[i] * (d's weight of t[i]) added for each
+ * term d holds, in ascending term order — the same floats, summed in the
+ * same order, as the rows' gather or the transposed rows' walk
+ * (search/search.c), bit for bit. Each list is read once from its frame,
+ * never copied out: no memory grows with the postings. The frames of the
+ * terms are read and decoded now (each checked), the inverse norms of
+ * their documents once for the handle; from any thread (one at a time,
+ * under the handle's mutex). 0, or TENYO_ERR_CORRUPT naming the file, the
+ * section, the frame and its terms or documents (NOMEM, the read's
+ * status; TENYO_ERR_ARG for terms not rising); s is then undefined. */
+int ty_tpost_walk(ty_tpost *p, const uint32_t *t, const float *w, size_t nt, const float *idf,
+                  float *s, char *err, size_t errlen);
 /* Every frame decoded and every posting compared with rows (ndocs x
  * nterms, values as a load derives them): the same documents, terms and
  * value bits, every row's entries all found. 0, or TENYO_ERR_CORRUPT
