@@ -47,7 +47,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "abs_relayout: %s\n", err);
         return 1;
     }
-    ty_secput put = {"abstracts", p, len};
+    ty_secput put = {"abstracts", p, len, NULL, 0};
     uint64_t bytes = 0;
     rc = relayout_copy("abs_relayout", argv[1], argv[2], &put, 1, &bytes);
     tenyo_index_free(x);

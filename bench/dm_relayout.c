@@ -52,7 +52,7 @@ int main(int argc, char **argv) {
             "%.1f s\n", (unsigned long long)x->m.ndocs, (unsigned long long)out.len,
             (unsigned long long)x->m.meta_blob_len, ty_now() - t0);
     tenyo_index_free(x);
-    ty_secput put = {"docmeta", out.p, out.len};
+    ty_secput put = {"docmeta", out.p, out.len, NULL, 0};
     uint64_t bytes = 0;
     rc = relayout_copy("dm_relayout", argv[1], argv[2], &put, 1, &bytes);
     ty_buf_free(&out);

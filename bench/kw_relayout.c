@@ -59,7 +59,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "kw_relayout: %llu records, layout 2 of %llu bytes raw, %.1f s\n",
             (unsigned long long)x->m.ndocs, (unsigned long long)out.len, ty_now() - t0);
     tenyo_index_free(x);
-    ty_secput put = {"keywords", out.p, out.len};
+    ty_secput put = {"keywords", out.p, out.len, NULL, 0};
     uint64_t bytes = 0;
     rc = relayout_copy("kw_relayout", argv[1], argv[2], &put, 1, &bytes);
     ty_buf_free(&out);

@@ -68,7 +68,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "q8_relayout: out of memory\n");
         return 1;
     }
-    ty_secput put[2] = {{"basis.q8", b, bl}, {"docvec.q8", d, dl}};
+    ty_secput put[2] = {{"basis.q8", b, bl, NULL, 0}, {"docvec.q8", d, dl, NULL, 0}};
     uint64_t bytes = 0;
     rc = relayout_copy("q8_relayout", argv[1], argv[2], put, 2, &bytes);
     free(b);

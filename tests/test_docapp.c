@@ -169,7 +169,7 @@ TY_TEST(docapp_checked_and_rebuilt) {
     memcpy(bad + 4 * b, t, 4);
     tenyo_index_free(x);
     CHECK(ty_test_copy(p, s) == 0);
-    ty_secput put = {"docapp", bad, len};
+    ty_secput put = {"docapp", bad, len, NULL, 0};
     CHECK_EQ_INT(ty_store_rewrite(s, NULL, 0, &put, 1, NULL, err, sizeof err), 0);
     free(bad);
     said[0] = 0;

@@ -12,6 +12,7 @@
  */
 #include "test.h"
 #include "api/api.h"
+#include "store/format.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -1823,17 +1824,22 @@ static void *st_rows_thread(void *arg) {
     return NULL;
 }
 
-TY_TEST(store_rows_by_block) {
+/* framed 0: the streams written as one frame each (TENYO_ROWS_FRAMES=0,
+ * an index written before the rows in frames), else in frames */
+static void rows_by_block(ty_test_state *ts_, int framed) {
     ty_model a, e, z;
     char path[512], bad[512], err[ST_ERRLEN] = "", err1[ST_ERRLEN] = "";
-    st_path(path, sizeof path, "rows.idx");
-    st_path(bad, sizeof bad, "rows_bad.idx");
+    st_path(path, sizeof path, framed ? "rows.idx" : "rows1.idx");
+    st_path(bad, sizeof bad, framed ? "rows_bad.idx" : "rows1_bad.idx");
     CHECK(st_make(&a, 300, 50, 4, 2, 5) == 0);
     uint64_t nnz = a.tfidf.rowptr[300];
     a.tf = ty_mallocarray(nnz + 1, sizeof *a.tf);
     CHECK(a.tf != NULL);
     for (uint64_t j = 0; j < nnz; j++) a.tf[j] = 1 + (uint32_t)(j % 5);
-    CHECKF(ty_store_write(&a, path, err, sizeof err) == 0, "%s", err);
+    if (!framed) setenv("TENYO_ROWS_FRAMES", "0", 1);
+    int wrc = ty_store_write(&a, path, err, sizeof err);
+    unsetenv("TENYO_ROWS_FRAMES");
+    CHECKF(wrc == 0, "%s", err);
     ty_model_free(&a);
     CHECKF(ty_store_read(path, &e, err, sizeof err) == 0, "%s", err);
     CHECKF(ty_store_read_lazy(path, &z, err, sizeof err) == 0, "%s", err);
@@ -1841,8 +1847,8 @@ TY_TEST(store_rows_by_block) {
     CHECKF(ty_model_need_rows(&z, docs, 4, sizeof *docs, err, sizeof err) == 0, "%s", err);
     CHECK(!ty_model_rows_decoded(&z));
     for (int i = 0; i < 4; i++) CHECKF(st_rows_same(&e, &z, docs[i]), "doc %d", (int)docs[i]);
-    int undecoded = 0; /* blocks of 16 rows: rows 48-63 were not asked for */
-    for (uint64_t d = 48; d < 64; d++)
+    int undecoded = 0; /* blocks of 16 rows, or frames of 64: rows 64-127 not asked for */
+    for (uint64_t d = 64; d < 128; d++)
         undecoded += z.tfidf.rowptr[d + 1] > z.tfidf.rowptr[d] && !st_rows_same(&e, &z, d);
     CHECK(undecoded > 0);
     CHECKF(ty_model_need_sparse(&z, err, sizeof err) == 0, "%s", err);
@@ -1883,7 +1889,7 @@ TY_TEST(store_rows_by_block) {
             CHECK(v < 128);
             cs[n++] = (unsigned char)v;
         }
-    ty_secput put = {"tfidf.cols", cs, n};
+    ty_secput put = {"tfidf.cols", cs, n, NULL, 0};
     CHECK_EQ_INT(ty_test_copy(path, bad), 0);
     CHECKF(ty_store_rewrite(bad, NULL, 0, &put, 1, NULL, err, sizeof err) == 0, "%s", err);
     free(cs);
@@ -1895,6 +1901,134 @@ TY_TEST(store_rows_by_block) {
     CHECK(st_rows_same(&e, &z, 0));
     CHECK(ty_model_need_rows(&z, &r, 1, sizeof r, err, sizeof err) == TENYO_ERR_CORRUPT);
     CHECKF(strcmp(err, err1) == 0, "%s | %s", err, err1);
+    CHECK(ty_model_need_sparse(&z, err, sizeof err) == TENYO_ERR_CORRUPT);
+    CHECKF(strcmp(err, err1) == 0, "%s | %s", err, err1);
+    ty_model_free(&z);
+    ty_model_free(&e);
+}
+
+TY_TEST(store_rows_by_block) { rows_by_block(ts_, 1); }
+
+TY_TEST(store_rows_by_block_one_frame) { rows_by_block(ts_, 0); }
+
+/* The rows in frames (store/format.h): the same raw streams as one frame
+ * each, the sections read whole by zstd itself (the frames in turn, the
+ * seek table skipped); a byte flipped in one frame of tfidf.cols refuses
+ * that frame's documents (lazy: the others read) and every whole read,
+ * with one message naming the section and the frame. */
+static int rows_sec(const char *path, const char *name, uint64_t *off, uint64_t *stored,
+                    uint64_t *raw) {
+    unsigned char h[32 + 48 * 64];
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    size_t n = fread(h, 1, sizeof h, f);
+    fclose(f);
+    uint32_t ns = (uint32_t)h[16] | (uint32_t)h[17] << 8;
+    for (uint32_t i = 0; i < ns && 32 + 48 * (size_t)(i + 1) <= n; i++) {
+        const unsigned char *e = h + 32 + 48 * i;
+        if (strcmp((const char *)e, name)) continue;
+        *off = *stored = *raw = 0;
+        for (int j = 7; j >= 0; j--) {
+            *off = *off << 8 | e[16 + j];
+            *stored = *stored << 8 | e[24 + j];
+            *raw = *raw << 8 | e[32 + j];
+        }
+        return 0;
+    }
+    return -1;
+}
+
+TY_TEST(store_rows_in_frames) {
+    ty_model a, e, z;
+    char one[512], fr[512], bad[512], err[ST_ERRLEN] = "", err1[ST_ERRLEN] = "";
+    st_path(one, sizeof one, "rf_one.idx");
+    st_path(fr, sizeof fr, "rf.idx");
+    st_path(bad, sizeof bad, "rf_bad.idx");
+    CHECK(st_make(&a, 1000, 80, 6, 2, 9) == 0);
+    CHECK(st_set_tf(&a, 1, 7) == 0);
+    setenv("TENYO_ROWS_FRAMES", "0", 1);
+    int wrc = ty_store_write(&a, one, err, sizeof err);
+    unsetenv("TENYO_ROWS_FRAMES");
+    CHECKF(wrc == 0, "%s", err);
+    CHECKF(ty_store_write(&a, fr, err, sizeof err) == 0, "%s", err);
+    ty_model_free(&a);
+    const char *names[2] = {"tfidf.cols", "tfidf.tf"};
+    for (int s = 0; s < 2; s++) {
+        uint64_t o1, s1, r1, o2, s2, r2;
+        CHECK(rows_sec(one, names[s], &o1, &s1, &r1) == 0);
+        CHECK(rows_sec(fr, names[s], &o2, &s2, &r2) == 0);
+        CHECK(r1 == r2 && s2 > s1);
+        unsigned char *b1 = malloc(s1), *b2 = malloc(s2), *d1 = malloc(r1 + 1),
+                      *d2 = malloc(r2 + 1);
+        CHECK(b1 && b2 && d1 && d2);
+        FILE *f = fopen(one, "rb");
+        CHECK(f && fseek(f, (long)o1, SEEK_SET) == 0 && fread(b1, 1, s1, f) == s1);
+        fclose(f);
+        f = fopen(fr, "rb");
+        CHECK(f && fseek(f, (long)o2, SEEK_SET) == 0 && fread(b2, 1, s2, f) == s2);
+        fclose(f);
+        /* zstd itself: one frame, and the frames in turn with the table skipped */
+        CHECK(ZSTD_decompress(d1, r1 + 1, b1, s1) == r1);
+        CHECK(ZSTD_decompress(d2, r2 + 1, b2, s2) == r2);
+        CHECK(!memcmp(d1, d2, r1));
+        free(b1);
+        free(b2);
+        free(d1);
+        free(d2);
+    }
+    /* both layouts read to the same rows, eagerly and a block at a time */
+    CHECKF(ty_store_read(one, &e, err, sizeof err) == 0, "%s", err);
+    CHECKF(ty_store_read_lazy(fr, &z, err, sizeof err) == 0, "%s", err);
+    uint64_t ask[3] = {999, 0, 640};
+    CHECKF(ty_model_need_rows(&z, ask, 3, sizeof *ask, err, sizeof err) == 0, "%s", err);
+    for (int i = 0; i < 3; i++) CHECK(st_rows_same(&e, &z, ask[i]));
+    CHECKF(ty_model_need_sparse(&z, err, sizeof err) == 0, "%s", err);
+    for (uint64_t d = 0; d < 1000; d++) CHECKF(st_rows_same(&e, &z, d), "doc %d", (int)d);
+    CHECK(z.tf_leb_len == e.tf_leb_len && !memcmp(z.tf_leb, e.tf_leb, (size_t)e.tf_leb_len));
+    ty_model_free(&z);
+    /* a rewrite (check --repair, the lists set anew) copies the frames as
+     * they are, each checked on the way: the same bytes */
+    char cp[512];
+    st_path(cp, sizeof cp, "rf_copy.idx");
+    CHECK_EQ_INT(ty_test_copy(fr, cp), 0);
+    CHECKF(ty_store_rewrite(cp, NULL, 0, NULL, 0, NULL, err, sizeof err) == 0, "%s", err);
+    {
+        FILE *f1 = fopen(fr, "rb"), *f2 = fopen(cp, "rb");
+        CHECK(f1 && f2);
+        int c1, c2, same = 1;
+        do {
+            c1 = fgetc(f1);
+            c2 = fgetc(f2);
+            same &= c1 == c2;
+        } while (c1 != EOF && c2 != EOF);
+        fclose(f1);
+        fclose(f2);
+        CHECK(same);
+    }
+    /* a byte flipped inside frame 2 of tfidf.cols (documents 128-191) */
+    uint64_t o, st, r;
+    CHECK(rows_sec(fr, "tfidf.cols", &o, &st, &r) == 0);
+    unsigned char t[STORE_SEEK_FOOT + 8 + 16 * STORE_SEEK_ENTRY];
+    FILE *f = fopen(fr, "rb");
+    uint64_t nf = 16; /* 1000 documents: 16 frames */
+    uint64_t tab = o + st - (8 + nf * STORE_SEEK_ENTRY + STORE_SEEK_FOOT);
+    CHECK(f && fseek(f, (long)tab, SEEK_SET) == 0 &&
+          fread(t, 1, 8 + nf * STORE_SEEK_ENTRY + STORE_SEEK_FOOT, f) ==
+              8 + nf * STORE_SEEK_ENTRY + STORE_SEEK_FOOT);
+    fclose(f);
+    CHECK(get_le32(t + 8 + nf * STORE_SEEK_ENTRY) == nf);
+    uint64_t at = get_le32(t + 8) + get_le32(t + 16) + get_le32(t + 24) / 2;
+    CHECK(ty_test_damage_at(fr, bad, "tfidf.cols", NULL, (int64_t)at, 0x5a) == 0);
+    CHECK(ty_store_read(bad, &a, err1, sizeof err1) == TENYO_ERR_CORRUPT);
+    CHECKF(strstr(err1, "'tfidf.cols' is damaged: frame 2 of 16") != NULL, "%s", err1);
+    CHECKF(ty_store_read_lazy(bad, &z, err, sizeof err) == 0, "%s", err);
+    uint64_t fine[2] = {0, 999}, hurt = 150;
+    CHECKF(ty_model_need_rows(&z, fine, 2, sizeof *fine, err, sizeof err) == 0, "%s", err);
+    CHECK(st_rows_same(&e, &z, 0) && st_rows_same(&e, &z, 999));
+    for (int i = 0; i < 2; i++) {
+        CHECK(ty_model_need_rows(&z, &hurt, 1, sizeof hurt, err, sizeof err) == TENYO_ERR_CORRUPT);
+        CHECKF(strcmp(err, err1) == 0, "%s | %s", err, err1);
+    }
     CHECK(ty_model_need_sparse(&z, err, sizeof err) == TENYO_ERR_CORRUPT);
     CHECKF(strcmp(err, err1) == 0, "%s | %s", err, err1);
     ty_model_free(&z);

@@ -909,6 +909,7 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
     tenyo_progress_fn pf = opts ? opts->progress : NULL;
     void *pud = opts ? opts->progress_ud : NULL;
     ty_buf blob = {0}, tp = {0}, ab = {0}, app = {0}, tfb = {0};
+    ty_secput rows[2] = {{0}};
     int rc = TENYO_OK;
     if (ivf_lists && (!x->m.dim || !x->m.ndocs)) {
         ty_seterr(err, errlen, "%s: no LSA document vectors (rank 0): no lists to build",
@@ -932,6 +933,14 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
         if (!rc)
             rc = ty_tpost_pack(&x->m.tfidf, x->m.tf, x->m.idf, x->m.nterms,
                                opts ? opts->threads : 0, &tp, err, errlen);
+        if (rc) goto out;
+    }
+    /* the rows' two streams put back as the writer stores them now (in
+     * frames of STORE_ROWS_FRAME documents, store/format.h), so that ideas,
+     * match and similar by id on an index written before read the frames
+     * of their documents instead of both streams whole; the same content */
+    if (ty_model_has_tf(&x->m)) {
+        rc = ty_store_rows_put(&x->m, path, rows, err, errlen);
         if (rc) goto out;
     }
     /* the abstracts put back as the writer stores them now (a frame of
@@ -972,13 +981,17 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
     const char *drop[4] = {"ivf", "tfidf.post"};
     int ndrop = 2;
     if (!f16) drop[ndrop++] = "docvec.f16";
-    ty_secput put[5];
+    ty_secput put[7];
     size_t nput = 0;
-    put[nput++] = (ty_secput){"docapp", app.p, app.len}; /* in the file's order */
-    if (ivf_lists) put[nput++] = (ty_secput){"ivf", blob.p, blob.len};
-    if (tfb.len) put[nput++] = (ty_secput){"termfacts", tfb.p, tfb.len};
-    if (tp.len) put[nput++] = (ty_secput){"tfidf.post", tp.p, tp.len};
-    if (ab.len) put[nput++] = (ty_secput){"abstracts", ab.p, ab.len};
+    if (rows[0].data) { /* in the file's order */
+        put[nput++] = rows[0];
+        put[nput++] = rows[1];
+    }
+    put[nput++] = (ty_secput){"docapp", app.p, app.len, NULL, 0};
+    if (ivf_lists) put[nput++] = (ty_secput){"ivf", blob.p, blob.len, NULL, 0};
+    if (tfb.len) put[nput++] = (ty_secput){"termfacts", tfb.p, tfb.len, NULL, 0};
+    if (tp.len) put[nput++] = (ty_secput){"tfidf.post", tp.p, tp.len, NULL, 0};
+    if (ab.len) put[nput++] = (ty_secput){"abstracts", ab.p, ab.len, NULL, 0};
     rc = ty_store_rewrite(path, drop, ndrop, put, nput, &st->file_bytes, err, errlen);
     if (rc && rc != TENYO_ERR_UNSYNCED) goto out;
     if (pf) pf(pud, "write", 1, 1);
@@ -990,6 +1003,7 @@ out:
     ty_buf_free(&ab);
     ty_buf_free(&app);
     ty_buf_free(&tfb);
+    ty_store_rows_put_free(rows);
     return rc;
 }
 

@@ -29,9 +29,9 @@ static const char *rebuild_usage =
     "      --no-ivf        drop the lists and float16 vectors (no refit without\n"
     "                      updates); on an index without lists, how one written by\n"
     "                      an older tenyo gains the stored term postings, the\n"
-    "                      first applicants as numbers, the term facts and\n"
-    "                      abstracts read a block at a time (faster text\n"
-    "                      queries, ideas and match)\n";
+    "                      first applicants as numbers, the term facts, the\n"
+    "                      rows in frames and abstracts read a block at a time\n"
+    "                      (faster text queries, ideas, match and similar)\n";
 
 enum { RB_IVF = 256, RB_F16, RB_NO_IVF };
 
@@ -59,7 +59,8 @@ static void ivf_summary(const char *path, const tenyo_build_stats *st, int ivf_l
     } else {
         fprintf(stderr, "rewrote %llu documents without IVF lists or float16 vectors "
                 "(no updates: fit kept, not refitted; the stored term postings, the first "
-                "applicants' numbers and, where the index had none, the term facts made anew), "
+                "applicants' numbers, the rows' frames and, where the index had none, the term "
+                "facts made anew), "
                 "%.1f s, %.2f MB -> %s\n",
                 (unsigned long long)st->docs, st->sec_total, st->file_bytes / 1e6, path);
     }

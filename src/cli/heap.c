@@ -18,13 +18,17 @@
  * the heap), M_TOP_PAD HEAP_RESERVE with M_TRIM_THRESHOLD above it, one
  * growth made at once and madvise(MADV_HUGEPAGE) over it: as fast as the
  * tunables at 60k (ideas 159 -> 87 ms).
- * Where the heap is large and threaded (similar by id, ideas and match on
- * an index file above HEAP_INDEX_MAX) it is left alone: a heap that
- * outgrows the reserve grows unadvised, and one arena serialises the
- * threads that decode rows (ideas on a 1M index, a 1.1 GiB heap, went 2.9
- * -> 3.6 s so). Re-executing the program with the tunables set was tried
- * there: 1.4 s in one set of rounds, 3.4 -> 4.1 s in the next (peak 1.1 ->
- * 1.9 GiB): not kept.
+ * On any index size: similar by id, ideas and match on an index file
+ * above 512 MiB were left alone while their process decoded every row on
+ * two threads into a 1.1 GiB heap (one arena serialised them: ideas at 1M
+ * 2.9 -> 3.6 s). Since they read the rows' frames of their documents and
+ * walk the stored postings in place, the heap of an `ideas` at 1M is 456
+ * MiB and the rule is gone: at 1M (`python3 bench/proc_bench.py -n 5
+ * --rt`, the rows in frames) ideas 1.30 -> 0.73 s, similar by id 0.93 ->
+ * 0.70 s, match 1.15 -> 0.76 s; on an index written before the frames
+ * (rows read whole) ideas 1.57 -> 1.41 s, similar by id 1.28 -> 1.22 s.
+ * A heap that outgrows the reserve grows unadvised. Re-executing the
+ * program with the tunables set was tried once: not kept.
  * Memory that is reserved but never touched costs nothing; touched, it is
  * counted in 2 MiB steps, so the peak resident size grows (ideas at 60k 83
  * -> 100 MiB, search at 1M 56 -> 66 MiB). Left as the C library has it: tenyo
@@ -47,7 +51,6 @@
 #include <unistd.h>
 
 #define HEAP_RESERVE ((size_t)512 << 20)     /* the heap's first growth */
-#define HEAP_INDEX_MAX ((off_t)512 << 20)    /* larger: similar ID, ideas, match left alone */
 #define HUGE_PAGE ((uintptr_t)2 << 20)
 
 /* One arena, its first growth HEAP_RESERVE, advised for huge pages. */
@@ -74,14 +77,12 @@ void cli_heap_setup(int argc, char **argv) {
     const char *h = getenv("TENYO_HEAP");
     if (argc < 3 || getenv("GLIBC_TUNABLES") || (h && !strcmp(h, "plain"))) return;
     const char *cmd = argv[1];
-    int small = !strcmp(cmd, "search"); /* what it decodes is small beside the index */
-    if (!small && strcmp(cmd, "similar") && strcmp(cmd, "ideas") && strcmp(cmd, "match")) return;
-    for (int i = 2; i < argc; i++) {
+    if (strcmp(cmd, "search") && strcmp(cmd, "similar") && strcmp(cmd, "ideas") &&
+        strcmp(cmd, "match"))
+        return;
+    for (int i = 2; i < argc; i++)
         if (!strcmp(argv[i], "--batch") || !strncmp(argv[i], "--batch=", 8)) return;
-        if (!strcmp(cmd, "similar") && (!strcmp(argv[i], "--text") || !strncmp(argv[i], "--text=", 7)))
-            small = 1;
-    }
     struct stat st;
     if (stat(argv[2], &st) || !S_ISREG(st.st_mode)) return;
-    if (small || st.st_size <= HEAP_INDEX_MAX) heap_in_process();
+    heap_in_process();
 }

@@ -519,6 +519,11 @@ const rd_sec *ty_rd_locate(reader *r, const char *name, uint64_t lo, uint64_t hi
 #define RD_STREAM_MIN (4u << 20)
 #define RD_CHUNK (1u << 20)
 
+static int rd_nomem_sec(reader *r, const char *name) {
+    ty_seterr(r->err, r->errlen, "%s: out of memory reading section '%s'", r->path, name);
+    return TENYO_ERR_NOMEM;
+}
+
 static int not_one_frame(reader *r, const char *name, const rd_sec *s) {
     ty_seterr(r->err, r->errlen,
               "%s: section '%s' is not one checksummed zstd frame of %llu "
@@ -613,6 +618,93 @@ static int rd_stream(reader *r, const char *name, const rd_sec *s, void *dst) {
     return TENYO_OK;
 }
 
+int ty_rd_seek_table(reader *r, const rd_sec *s, uint32_t *nf, uint32_t **tab) {
+    *nf = 0;
+    *tab = NULL;
+    unsigned char f[STORE_SEEK_FOOT];
+    if (r->mem || s->stored < 8 + STORE_SEEK_FOOT) return 0;
+    int rc = ty_rd_pread(r, f, sizeof f, s->off + s->stored - sizeof f);
+    if (rc) return rc;
+    uint64_t n = get_le32(f), body = n * STORE_SEEK_ENTRY + STORE_SEEK_FOOT;
+    if (get_le32(f + 5) != STORE_SEEK_MAGIC || f[4] != 0 || n == 0 || 8 + body > s->stored)
+        return 0;
+    unsigned char *t = ty_malloc((size_t)(8 + body));
+    if (!t) return rd_nomem_sec(r, s->name);
+    rc = ty_rd_pread(r, t, (size_t)(8 + body), s->off + s->stored - 8 - body);
+    if (rc) {
+        free(t);
+        return rc;
+    }
+    uint32_t *e = ty_mallocarray((size_t)n, 2 * sizeof *e);
+    uint64_t st = 8 + body, rw = 0;
+    int ok = e && get_le32(t) == STORE_RAW_MAGIC && get_le32(t + 4) == body;
+    for (uint64_t i = 0; ok && i < n; i++) {
+        e[2 * i] = get_le32(t + 8 + STORE_SEEK_ENTRY * i);
+        e[2 * i + 1] = get_le32(t + 12 + STORE_SEEK_ENTRY * i);
+        ok = e[2 * i] >= 6 && e[2 * i + 1] / STORE_MAX_RATIO <= e[2 * i];
+        st += e[2 * i];
+        rw += e[2 * i + 1];
+    }
+    free(t);
+    if (!e) return rd_nomem_sec(r, s->name);
+    if (!ok || st != s->stored || rw != s->raw) { /* not a table: one frame (its checks) */
+        free(e);
+        return 0;
+    }
+    *nf = (uint32_t)n;
+    *tab = e;
+    return 1;
+}
+
+int ty_rd_frame_check(const unsigned char *c, uint32_t stored, uint32_t raw) {
+    size_t fsz = ZSTD_findFrameCompressedSize(c, stored);
+    return stored >= 6 && get_le32(c) == ZSTD_MAGICNUMBER && (c[4] & 0x04) &&
+                   ZSTD_getFrameContentSize(c, stored) == raw && !ZSTD_isError(fsz) &&
+                   fsz == stored
+               ? 0
+               : -1;
+}
+
+/* A framed section (ty_rd_seek_table: nf frames, tab) decoded whole into
+ * dst (s->raw bytes), frame after frame, as many as fit RD_CHUNK read at
+ * once: each checked as a section's one frame is, then zstd's checksum. */
+static int rd_framed(reader *r, const char *name, const rd_sec *s, uint32_t nf,
+                     const uint32_t *tab, unsigned char *dst) {
+    uint64_t off = s->off, out = 0;
+    for (uint32_t i = 0; i < nf;) {
+        uint32_t j = i;
+        uint64_t n = 0;
+        while (j < nf && (j == i || n + tab[2 * j] <= RD_CHUNK)) n += tab[2 * j++];
+        if (n > r->ccap) {
+            unsigned char *b = realloc(r->cbuf, (size_t)n);
+            if (!b) return rd_nomem_sec(r, name);
+            r->cbuf = b;
+            r->ccap = (size_t)n;
+        }
+        int rc = ty_rd_pread(r, r->cbuf, (size_t)n, off);
+        if (rc) return rc;
+        const unsigned char *c = r->cbuf;
+        for (; i < j; i++) {
+            uint32_t zs = tab[2 * i], rs = tab[2 * i + 1];
+            size_t d = 0;
+            const char *why = NULL;
+            if (ty_rd_frame_check(c, zs, rs)) why = "not a checksummed zstd frame of its sizes";
+            else if (d = ZSTD_decompressDCtx(r->dctx, dst + out, rs, c, zs),
+                     ZSTD_isError(d) || d != rs)
+                why = ZSTD_isError(d) ? ZSTD_getErrorName(d) : "short frame";
+            if (why) {
+                ty_seterr(r->err, r->errlen, "%s: section '%s' is damaged: frame %llu of %llu: %s",
+                          r->path, name, (unsigned long long)i, (unsigned long long)nf, why);
+                return TENYO_ERR_CORRUPT;
+            }
+            c += zs;
+            off += zs;
+            out += rs;
+        }
+    }
+    return TENYO_OK;
+}
+
 int ty_rd_section(reader *r, const char *name, uint64_t lo, uint64_t hi,
                       size_t extra, void **out, uint64_t *raw) {
     *out = NULL;
@@ -630,6 +722,21 @@ int ty_rd_section(reader *r, const char *name, uint64_t lo, uint64_t hi,
         *raw = s->raw;
         return TENYO_OK;
     }
+    uint32_t nf, *tab;
+    int rc = ty_rd_seek_table(r, s, &nf, &tab);
+    if (rc < 0) return rc;
+    if (rc == 1) { /* the rows in frames (format.h) */
+        void *dst = ty_malloc((size_t)s->raw + extra);
+        rc = dst ? rd_framed(r, name, s, nf, tab, dst) : rd_nomem_sec(r, name);
+        free(tab);
+        if (rc) {
+            free(dst);
+            return rc;
+        }
+        *out = dst;
+        *raw = s->raw;
+        return TENYO_OK;
+    }
     if (s->stored > RD_STREAM_MIN) {
         void *dst = ty_malloc((size_t)s->raw + extra);
         if (!dst) {
@@ -637,7 +744,7 @@ int ty_rd_section(reader *r, const char *name, uint64_t lo, uint64_t hi,
                       r->path, name, (unsigned long long)s->raw);
             return TENYO_ERR_NOMEM;
         }
-        int rc = rd_stream(r, name, s, dst);
+        rc = rd_stream(r, name, s, dst);
         if (rc) {
             free(dst);
             return rc;
@@ -656,7 +763,7 @@ int ty_rd_section(reader *r, const char *name, uint64_t lo, uint64_t hi,
         r->cbuf = b;
         r->ccap = (size_t)s->stored;
     }
-    int rc = ty_rd_pread(r, r->cbuf, (size_t)s->stored, s->off);
+    rc = ty_rd_pread(r, r->cbuf, (size_t)s->stored, s->off);
     if (rc) return rc;
     const unsigned char *f = r->cbuf;
     int kind = s->stored >= STORE_RAW_HEAD ? store_raw_frame(f, s->stored, s->raw) : 0;

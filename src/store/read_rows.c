@@ -155,6 +155,24 @@ int ty_rd_leb_offsets(const unsigned char *p, uint64_t len, const uint64_t *want
     return 0;
 }
 
+int ty_store_rows_cuts(const uint64_t *rowptr, uint64_t nd, const unsigned char *p, uint64_t len,
+                       uint64_t **cut, uint64_t *ncut) {
+    uint64_t nf = (nd + STORE_ROWS_FRAME - 1) / STORE_ROWS_FRAME;
+    uint64_t *c = ty_mallocarray(nf + 1, sizeof *c);
+    *cut = NULL;
+    *ncut = 0;
+    if (!c) return TENYO_ERR_NOMEM;
+    for (uint64_t f = 0; f < nf; f++) c[f] = rowptr[f * STORE_ROWS_FRAME];
+    c[nf] = nd ? rowptr[nd] : 0;
+    if (ty_rd_leb_offsets(p, len, c, nf + 1, c) || c[nf] != len) {
+        free(c);
+        return TENYO_ERR_CORRUPT;
+    }
+    *cut = c;
+    *ncut = nf;
+    return TENYO_OK;
+}
+
 /* Decode both streams into m->tfidf.col / val (allocated by the caller),
  * checking that each row's columns are strictly increasing and below
  * nterms and that the bytes hold exactly nnz values, with up to

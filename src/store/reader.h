@@ -82,6 +82,22 @@ const rd_sec *ty_rd_locate(reader *r, const char *name, uint64_t lo, uint64_t hi
  * zstd verifies the checksum while decompressing. */
 int ty_rd_section(reader *r, const char *name, uint64_t lo, uint64_t hi,
                       size_t extra, void **out, uint64_t *raw);
+/* Whether section s is a run of frames behind a seek table (format.h,
+ * "The rows in frames"): 1 with *nf frames and *tab (new: u32 stored and
+ * raw bytes per frame) when its table reads and adds up to the section's
+ * sizes; 0 when not (one frame: ty_rd_section's checks judge it; a file
+ * read from memory); or a read's status. */
+int ty_rd_seek_table(reader *r, const rd_sec *s, uint32_t *nf, uint32_t **tab);
+/* Frame c of stored bytes: a checksummed zstd frame holding raw bytes,
+ * exactly stored long (0), else -1. */
+int ty_rd_frame_check(const unsigned char *c, uint32_t stored, uint32_t raw);
+/* Where each frame of a rows' stream p (len bytes; tfidf.cols or
+ * tfidf.tf of the rows rowptr over nd documents) starts, for ty_secput's
+ * cut: *cut (new) holds ceil(nd / STORE_ROWS_FRAME) + 1 byte offsets, the
+ * last len. 0, TENYO_ERR_CORRUPT when the stream does not hold the rows'
+ * values, or TENYO_ERR_NOMEM. */
+int ty_store_rows_cuts(const uint64_t *rowptr, uint64_t nd, const unsigned char *p, uint64_t len,
+                       uint64_t **cut, uint64_t *ncut);
 /* The LEB128 value at p[*pos] (at most 5 bytes, < 2^35), advancing *pos;
  * -1 when the bytes end first or run longer. */
 int ty_rd_leb_get(const unsigned char *p, uint64_t len, uint64_t *pos, uint64_t *v);

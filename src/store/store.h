@@ -220,7 +220,19 @@ typedef struct ty_secput {
     const char *name;         /* [a-z0-9._], at most 15 bytes */
     const void *data;         /* len raw bytes (borrowed) */
     uint64_t len;
+    const uint64_t *cut;      /* or NULL: written as a run of ncut frames
+                                 [cut[i], cut[i + 1]) and a seek table
+                                 (the rows in frames, ty_store_rows_cuts) */
+    uint64_t ncut;
 } ty_secput;
+/* m's rows (decoded, with their counts m->tf) as ty_store_rewrite puts
+ * the two streams in frames, as the writer stores them (store/format.h,
+ * "The rows in frames"): put[0] "tfidf.cols", put[1] "tfidf.tf", their
+ * data and cuts new (ty_store_rows_put_free). label names m in messages.
+ * 0, or the status with the message. */
+int ty_store_rows_put(const ty_model *m, const char *label, ty_secput put[2], char *err,
+                      size_t errlen);
+void ty_store_rows_put_free(ty_secput put[2]);
 /* Rewrite the single index file at path (format 3) atomically, as
  * ty_store_write does (temporary file, fsync, rename, directory sync):
  * the sections named in drop[0..ndrop) and in put left out, put[0..nput)

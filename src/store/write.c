@@ -38,14 +38,14 @@
  * non-zeros counted by the caller, those sections neither checked nor
  * read): the same code, never a second encoder.
  *
- * ty_store_rewrite replaces a few sections of a file (an index's IVF lists
- * set anew, api/update.c) through the same start and finish: the other
- * sections' zstd frames are copied as they are, each decompressed on the
- * way into a small buffer that is thrown away, so that its checksum and
- * size are verified without holding it. Rejected: reading the file into a
- * model and writing it whole (every array decoded and encoded again, the
- * lazily read sections loaded, and the bytes of sections nobody changed
- * at the mercy of the writer's version).
+ * The rows' two LEB128 streams of a file go as runs of frames of
+ * STORE_ROWS_FRAME documents behind a seek table (format.h, "The rows in
+ * frames": ty_wr_sec_begin_framed), each frame's raw bytes counted first,
+ * so a query reads the frames of its documents alone; in memory they stay
+ * the plain streams.
+ *
+ * ty_store_rewrite (rewrite.c) replaces a few sections of a file through
+ * the same start and finish and section code (writer.h).
  *
  * Frames made ahead: ty_store_frame runs the same section code into memory
  * (the writer's sink), so a section compressed on another thread is the
@@ -56,6 +56,7 @@
  */
 #include "store/format.h"
 #include "store/reader.h"
+#include "store/writer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -68,7 +69,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define STORE_STAGE (64u * 1024u)  /* write staging buffer */
 
 /* Sections written for m: the 14 required ones and the optional ones. */
 static size_t sections_of(const ty_model *m) {
@@ -143,44 +143,10 @@ static int build_text(const ty_model *m, uint64_t nnz, ty_buf *b) {
 
 /* ================================================================ write */
 
-/* State of one ty_store_write. Errors are sticky: once rc is set, every
- * later call returns at once, so the section code reads straight. */
-typedef struct writer {
-    int fd;                     /* temp file */
-    const char *path;           /* final path, for messages */
-    ZSTD_CCtx *cctx;            /* one context, reset per section */
-    unsigned char *out;         /* compressed output buffer */
-    size_t outcap;              /* bytes in out */
-    uint64_t off;               /* next file offset */
-    int nsec;                   /* sections finished */
-    struct {
-        char name[16];          /* NUL-padded */
-        uint64_t off, stored, raw; /* where, compressed, raw size */
-    } sec[TENYO_MAX_SECTIONS];  /* table being built */
-    uint64_t raw_want, raw_fed; /* pledged and given raw bytes */
-    unsigned char stage[STORE_STAGE]; /* little-endian staging */
-    size_t nstage;              /* bytes in stage */
-    int rc;                     /* first error, TENYO_OK until then */
-    char *err;                  /* caller's message buffer */
-    size_t errlen;              /* its size */
-    ty_rawsec *mem;             /* ty_store_encode_raw: each section's raw
-                                   bytes kept here (no file, no zstd) */
-    int no_abs;                 /* leave the section "abstracts" out */
-    int no_rows;                /* leave the rows' and vectors' sections
-                                   out (ty_store_encode_meta) */
-    int no_docmeta;             /* and "docmeta" (ty_store_encode_meta
-                                   with its text at the shards' writers) */
-    unsigned char updated;      /* the header's "updated" byte (0, or kept
-                                   by ty_store_rewrite) */
-    ty_buf *sink;               /* ty_store_frame: the frame's bytes go
-                                   here, not to a file */
-    int rawframe;               /* the current section is stored raw, not
-                                   compressed (sec_begin_raw) */
-    uint64_t rsum;              /* ... the FNV-1a of its content so far */
-} writer;
+
 
 /* Write all of p[0..n) at the current end of the temp file. */
-static void wr_raw(writer *w, const void *p, size_t n) {
+void ty_wr_raw(writer *w, const void *p, size_t n) {
     const unsigned char *b = p;
     if (w->sink && !w->rc) {
         if (ty_buf_append(w->sink, p, n)) {
@@ -223,7 +189,7 @@ static void wr_feed(writer *w, const void *p, size_t n, int end) {
     }
     if (w->rawframe) { /* stored as it is, hashed on the way */
         w->rsum = ty_fnv1a_add(w->rsum, p, n);
-        wr_raw(w, p, n);
+        ty_wr_raw(w, p, n);
         w->raw_fed += n;
         return;
     }
@@ -238,7 +204,7 @@ static void wr_feed(writer *w, const void *p, size_t n, int end) {
             w->rc = TENYO_ERR_IO;
             return;
         }
-        wr_raw(w, w->out, out.pos);
+        ty_wr_raw(w, w->out, out.pos);
         if (w->rc) return;
         if (end ? left == 0 : in.pos == in.size) break;
     }
@@ -251,7 +217,7 @@ static void wr_flush_stage(writer *w) {
 }
 
 /* Start section `name` of raw bytes. */
-static void sec_begin(writer *w, const char *name, uint64_t raw) {
+void ty_wr_sec_begin(writer *w, const char *name, uint64_t raw) {
     if (w->rc) return;
     w->raw_want = raw;
     w->raw_fed = 0;
@@ -285,24 +251,110 @@ static void sec_begin(writer *w, const char *name, uint64_t raw) {
  * (format.h, "Sections stored raw"): its 8-byte head now, the content as
  * it is fed, the checksum by sec_end. */
 static void sec_begin_raw(writer *w, const char *name, uint64_t raw) {
-    sec_begin(w, name, raw);
+    ty_wr_sec_begin(w, name, raw);
     if (w->rc) return;
     unsigned char h[STORE_RAW_HEAD];
     put_le32(h, STORE_RAW_MAGIC);
     put_le32(h + 4, (uint32_t)(raw + STORE_RAW_SUM));
     w->rawframe = 1;
     w->rsum = TY_FNV1A_BASIS;
-    wr_raw(w, h, sizeof h);
+    ty_wr_raw(w, h, sizeof h);
+}
+
+/* Start section `name` of raw bytes as a run of frames and a seek table
+ * (format.h, "The rows in frames"): each frame between frame_begin and
+ * frame_end, the table by sec_end. In memory (the shards' pieces), into a
+ * frame made ahead, or with TENYO_ROWS_FRAMES=0: one frame, as sec_begin
+ * (frame_begin and frame_end do nothing then). */
+void ty_wr_sec_begin_framed(writer *w, const char *name, uint64_t raw) {
+    ty_wr_sec_begin(w, name, raw);
+    const char *e = getenv("TENYO_ROWS_FRAMES");
+    if (w->rc || w->mem || w->sink || (e && !strcmp(e, "0"))) return;
+    w->framed = 1;
+    w->nf = 0;
+}
+
+/* Start a frame of raw bytes in a framed section. */
+void ty_wr_frame_begin(writer *w, uint64_t raw) {
+    if (w->rc || !w->framed) return;
+    wr_flush_stage(w);
+    size_t z = ZSTD_CCtx_reset(w->cctx, ZSTD_reset_session_only);
+    if (!ZSTD_isError(z)) z = ZSTD_CCtx_setPledgedSrcSize(w->cctx, raw);
+    if (ZSTD_isError(z)) {
+        ty_seterr(w->err, w->errlen, "%s: zstd: %s", w->path, ZSTD_getErrorName(z));
+        w->rc = TENYO_ERR_IO;
+        return;
+    }
+    w->f_off = w->off;
+    w->f_raw = w->raw_fed;
+}
+
+/* End the current frame of a framed section: its sizes into the table. */
+void ty_wr_frame_end(writer *w) {
+    if (w->rc || !w->framed) return;
+    wr_flush_stage(w);
+    wr_feed(w, NULL, 0, 1);
+    if (w->rc) return;
+    uint64_t st = w->off - w->f_off, rw = w->raw_fed - w->f_raw;
+    if (st > UINT32_MAX || rw > UINT32_MAX) { /* 64 documents' rows: never */
+        ty_seterr(w->err, w->errlen, "%s: section '%s': a frame over 4 GiB", w->path,
+                  w->sec[w->nsec].name);
+        w->rc = TENYO_ERR_IO;
+        return;
+    }
+    if (w->nf == w->fcap) {
+        size_t nc = w->fcap ? 2 * w->fcap : 1024;
+        uint32_t *t = ty_reallocarray(w->ftab, nc, 2 * sizeof *t);
+        if (!t) {
+            ty_seterr(w->err, w->errlen, "out of memory for a section's frame table");
+            w->rc = TENYO_ERR_NOMEM;
+            return;
+        }
+        w->ftab = t;
+        w->fcap = nc;
+    }
+    w->ftab[2 * w->nf] = (uint32_t)st;
+    w->ftab[2 * w->nf + 1] = (uint32_t)rw;
+    w->nf++;
+}
+
+/* The seek table of a framed section (format.h): a skippable frame of
+ * the frames' sizes and the footer. */
+static void seek_table(writer *w) {
+    uint64_t body = (uint64_t)w->nf * STORE_SEEK_ENTRY + STORE_SEEK_FOOT;
+    if (body > UINT32_MAX) {
+        ty_seterr(w->err, w->errlen, "%s: section '%s': too many frames", w->path,
+                  w->sec[w->nsec].name);
+        w->rc = TENYO_ERR_IO;
+        return;
+    }
+    unsigned char b[STORE_SEEK_ENTRY];
+    put_le32(b, STORE_RAW_MAGIC);
+    put_le32(b + 4, (uint32_t)body);
+    ty_wr_raw(w, b, 8);
+    for (size_t i = 0; i < w->nf && !w->rc; i++) {
+        put_le32(b, w->ftab[2 * i]);
+        put_le32(b + 4, w->ftab[2 * i + 1]);
+        ty_wr_raw(w, b, sizeof b);
+    }
+    unsigned char f[STORE_SEEK_FOOT];
+    put_le32(f, (uint32_t)w->nf);
+    f[4] = 0; /* no per-frame checksums in the table: each frame has its own */
+    put_le32(f + 5, STORE_SEEK_MAGIC);
+    ty_wr_raw(w, f, sizeof f);
 }
 
 /* Finish the current section; the fed size must match the pledge. */
-static void sec_end(writer *w) {
+void ty_wr_sec_end(writer *w) {
     wr_flush_stage(w);
     if (w->rawframe) { /* the content's checksum ends the frame */
         unsigned char t[STORE_RAW_SUM];
         put_le64(t, w->rsum);
-        wr_raw(w, t, sizeof t);
+        ty_wr_raw(w, t, sizeof t);
         w->rawframe = 0;
+    } else if (w->framed) { /* every frame ended: the table */
+        w->framed = 0;
+        if (!w->rc) seek_table(w);
     } else {
         wr_feed(w, NULL, 0, 1);
     }
@@ -330,7 +382,7 @@ static void sec_frame(writer *w, const char *name, uint64_t raw, const void *fra
     memcpy(w->sec[w->nsec].name, name, strlen(name));
     w->sec[w->nsec].off = w->off;
     w->sec[w->nsec].raw = raw;
-    wr_raw(w, frame, len);
+    ty_wr_raw(w, frame, len);
     if (w->rc) return;
     w->sec[w->nsec].stored = w->off - w->sec[w->nsec].off;
     w->nsec++;
@@ -338,7 +390,7 @@ static void sec_frame(writer *w, const char *name, uint64_t raw, const void *fra
 
 /* Section name of raw content p[0..n) as one frame of stored blocks
  * (ty_store_frame_stored: frames of its own inside, read in place). */
-static void sec_stored(writer *w, const char *name, const void *p, uint64_t n) {
+void ty_wr_sec_stored(writer *w, const char *name, const void *p, uint64_t n) {
     ty_buf f = {0};
     int rc = ty_store_frame_stored(p, n, &f, w->err, w->errlen);
     if (rc && !w->rc) w->rc = rc;
@@ -347,7 +399,7 @@ static void sec_stored(writer *w, const char *name, const void *p, uint64_t n) {
 }
 
 /* Bytes into the stage, feeding it to zstd as it fills. */
-static void put_bytes(writer *w, const void *p, size_t n) {
+void ty_wr_put_bytes(writer *w, const void *p, size_t n) {
     const unsigned char *b = p;
     if (n >= STORE_STAGE) {
         wr_flush_stage(w);
@@ -367,9 +419,9 @@ static void put_bytes(writer *w, const void *p, size_t n) {
 
 /* Section name of raw content p[0..n), compressed as every section. */
 static void sec_blob(writer *w, const char *name, const void *p, uint64_t n) {
-    sec_begin(w, name, n);
-    put_bytes(w, p, (size_t)n);
-    sec_end(w);
+    ty_wr_sec_begin(w, name, n);
+    ty_wr_put_bytes(w, p, (size_t)n);
+    ty_wr_sec_end(w);
 }
 
 /* Make room for `need` (<= 16) bytes in the stage; pointer to them. */
@@ -419,12 +471,12 @@ static void put_leb(writer *w, uint32_t v) {
 /* A q8 section of a file begun stored raw, to be mapped (format.h,
  * "Sections stored raw"), unless TENYO_Q8_FORMAT=1 or it is past a
  * skippable frame's 4 GiB; in memory (the shards' pieces) raw content. */
-static void q8_begin(writer *w, const char *name, uint64_t n) {
+void ty_wr_q8_begin(writer *w, const char *name, uint64_t n) {
     const char *e = getenv("TENYO_Q8_FORMAT");
     if (!w->mem && !w->sink && n <= UINT32_MAX - STORE_RAW_SUM && !(e && !strcmp(e, "1")))
         sec_begin_raw(w, name, n);
     else
-        sec_begin(w, name, n);
+        ty_wr_sec_begin(w, name, n);
 }
 
 /* A matrix (rows x k) as a q8 section (q8_begin): int8 rows (x ~= scale *
@@ -433,11 +485,11 @@ static void q8_begin(writer *w, const char *name, uint64_t n) {
  * are; else the float rows x are quantised (ty_q8_quantize). */
 static void put_q8(writer *w, const char *name, const float *x, const int8_t *codes,
                    const float *scales, uint64_t rows, uint64_t k) {
-    q8_begin(w, name, rows * k + 4 * rows);
+    ty_wr_q8_begin(w, name, rows * k + 4 * rows);
     if (codes && scales) {
-        put_bytes(w, codes, (size_t)(rows * k));
+        ty_wr_put_bytes(w, codes, (size_t)(rows * k));
         put_f32s(w, scales, rows);
-        sec_end(w);
+        ty_wr_sec_end(w);
         return;
     }
     int8_t q[TY_MAX_DIM];
@@ -452,11 +504,11 @@ static void put_q8(writer *w, const char *name, const float *x, const int8_t *co
     for (uint64_t r = 0; r < rows && !w->rc; r++) {
         int32_t sum;
         ty_q8_quantize(x + r * k, (size_t)k, q, &sc[r], &sum);
-        put_bytes(w, q, (size_t)k);
+        ty_wr_put_bytes(w, q, (size_t)k);
     }
     put_f32s(w, sc, rows);
     free(sc);
-    sec_end(w);
+    ty_wr_sec_end(w);
 }
 
 /* The per-document sections of the rows and vectors, in the file's
@@ -470,36 +522,75 @@ static void put_rows(writer *w, const ty_model *m) {
     uint64_t nnz = nd ? a->rowptr[nd] : 0;
     put_q8(w, "docvec.q8", m->docvec, m->doc_q, m->doc_qscale, nd, k);
 
-    sec_begin(w, "tfidf.rows", 4 * nd);
+    ty_wr_sec_begin(w, "tfidf.rows", 4 * nd);
     for (uint64_t i = 0; i < nd && !w->rc; i++)
         put_le32(stage_room(w, 4), (uint32_t)(a->rowptr[i + 1] - a->rowptr[i]));
-    sec_end(w);
+    ty_wr_sec_end(w);
 
+    /* the two streams in frames of STORE_ROWS_FRAME documents (format.h,
+     * "The rows in frames"), each frame's raw bytes counted first */
+    uint64_t nfr = (nd + STORE_ROWS_FRAME - 1) / STORE_ROWS_FRAME;
     uint64_t colbytes = 0;
     for (uint64_t i = 0; i < nd; i++)
         for (uint64_t j = a->rowptr[i]; j < a->rowptr[i + 1]; j++)
             colbytes += leb_len(j > a->rowptr[i] ? a->col[j] - a->col[j - 1]
                                                  : a->col[j]);
-    sec_begin(w, "tfidf.cols", colbytes);
-    for (uint64_t i = 0; i < nd && !w->rc; i++)
-        for (uint64_t j = a->rowptr[i]; j < a->rowptr[i + 1]; j++)
-            put_leb(w, j > a->rowptr[i] ? a->col[j] - a->col[j - 1] : a->col[j]);
-    sec_end(w);
+    ty_wr_sec_begin_framed(w, "tfidf.cols", colbytes);
+    for (uint64_t f = 0; f < nfr && !w->rc; f++) {
+        uint64_t d0 = f * STORE_ROWS_FRAME, d1 = d0 + STORE_ROWS_FRAME < nd ? d0 + STORE_ROWS_FRAME
+                                                                           : nd;
+        uint64_t fb = 0;
+        for (uint64_t i = d0; w->framed && i < d1; i++)
+            for (uint64_t j = a->rowptr[i]; j < a->rowptr[i + 1]; j++)
+                fb += leb_len(j > a->rowptr[i] ? a->col[j] - a->col[j - 1] : a->col[j]);
+        ty_wr_frame_begin(w, fb);
+        for (uint64_t i = d0; i < d1 && !w->rc; i++)
+            for (uint64_t j = a->rowptr[i]; j < a->rowptr[i + 1]; j++)
+                put_leb(w, j > a->rowptr[i] ? a->col[j] - a->col[j - 1] : a->col[j]);
+        ty_wr_frame_end(w);
+    }
+    ty_wr_sec_end(w);
 
     if (m->tf) { /* counts: the weights follow from them and idf */
         uint64_t tfbytes = 0;
         for (uint64_t j = 0; j < nnz; j++) tfbytes += leb_len(m->tf[j]);
-        sec_begin(w, "tfidf.tf", tfbytes);
-        for (uint64_t j = 0; j < nnz && !w->rc; j++) put_leb(w, m->tf[j]);
-        sec_end(w);
+        ty_wr_sec_begin_framed(w, "tfidf.tf", tfbytes);
+        for (uint64_t f = 0; f < nfr && !w->rc; f++) {
+            uint64_t j0 = a->rowptr[f * STORE_ROWS_FRAME],
+                     j1 = a->rowptr[(f + 1) * STORE_ROWS_FRAME < nd ? (f + 1) * STORE_ROWS_FRAME
+                                                                    : nd];
+            uint64_t fb = 0;
+            for (uint64_t j = j0; w->framed && j < j1; j++) fb += leb_len(m->tf[j]);
+            ty_wr_frame_begin(w, fb);
+            for (uint64_t j = j0; j < j1 && !w->rc; j++) put_leb(w, m->tf[j]);
+            ty_wr_frame_end(w);
+        }
+        ty_wr_sec_end(w);
     } else if (m->tf_leb) { /* loaded and not decoded: the same bytes */
-        sec_begin(w, "tfidf.tf", m->tf_leb_len);
-        put_bytes(w, m->tf_leb, (size_t)m->tf_leb_len);
-        sec_end(w);
+        ty_wr_sec_begin_framed(w, "tfidf.tf", m->tf_leb_len);
+        if (w->framed) { /* each frame's bytes: where its first value starts */
+            uint64_t *off = NULL, n = 0;
+            int rc = ty_store_rows_cuts(a->rowptr, nd, m->tf_leb, m->tf_leb_len, &off, &n);
+            if (rc) {
+                ty_seterr(w->err, w->errlen, rc == TENYO_ERR_NOMEM
+                          ? "out of memory for a section's frame table"
+                          : "the loaded counts do not hold the rows' values"); /* a bug */
+                w->rc = rc == TENYO_ERR_NOMEM ? rc : TENYO_ERR_IO;
+            }
+            for (uint64_t f = 0; f < n && !w->rc; f++) {
+                ty_wr_frame_begin(w, off[f + 1] - off[f]);
+                ty_wr_put_bytes(w, m->tf_leb + off[f], (size_t)(off[f + 1] - off[f]));
+                ty_wr_frame_end(w);
+            }
+            free(off);
+        } else {
+            ty_wr_put_bytes(w, m->tf_leb, (size_t)m->tf_leb_len);
+        }
+        ty_wr_sec_end(w);
     } else {
-        sec_begin(w, "tfidf.vals", 4 * nnz);
+        ty_wr_sec_begin(w, "tfidf.vals", 4 * nnz);
         put_f32s(w, a->val, nnz);
-        sec_end(w);
+        ty_wr_sec_end(w);
     }
 }
 
@@ -507,9 +598,9 @@ static void put_rows(writer *w, const ty_model *m) {
 static void put_f16(writer *w, const ty_model *m) {
     uint64_t nd = m->ndocs, k = m->dim;
     if (m->doc_h && nd && k) { /* float16 rows, u16 little-endian each */
-        sec_begin(w, "docvec.f16", 2 * nd * k);
+        ty_wr_sec_begin(w, "docvec.f16", 2 * nd * k);
         put_u16s(w, m->doc_h, nd * k);
-        sec_end(w);
+        ty_wr_sec_end(w);
     }
 }
 
@@ -540,17 +631,17 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
     sec_blob(w, "build", build->p, build->len);
     sec_blob(w, "vocab", m->term_blob, m->term_blob_len);
 
-    sec_begin(w, "df", 4 * nt);
+    ty_wr_sec_begin(w, "df", 4 * nt);
     put_u32s(w, m->df, nt);
-    sec_end(w);
+    ty_wr_sec_end(w);
 
-    sec_begin(w, "idf", 4 * nt);
+    ty_wr_sec_begin(w, "idf", 4 * nt);
     put_f32s(w, m->idf, nt);
-    sec_end(w);
+    ty_wr_sec_end(w);
 
-    sec_begin(w, "sigma", 4 * k);
+    ty_wr_sec_begin(w, "sigma", 4 * k);
     put_f32s(w, m->sigma, k);
-    sec_end(w);
+    ty_wr_sec_end(w);
 
     put_q8(w, "basis.q8", m->basis, m->basis_q, m->basis_qscale, nt, k);
     if (!w->no_rows) put_rows(w, m);
@@ -573,38 +664,38 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
         sec_blob(w, "docapp", app.p, app.len);
     ty_buf_free(&app);
 
-    sec_begin(w, "docflags", 2 * nd);
-    put_bytes(w, m->open, nd);
-    put_bytes(w, m->lang, nd);
-    sec_end(w);
+    ty_wr_sec_begin(w, "docflags", 2 * nd);
+    ty_wr_put_bytes(w, m->open, nd);
+    ty_wr_put_bytes(w, m->lang, nd);
+    ty_wr_sec_end(w);
 
     uint64_t nids = nd ? m->field_ptr[nd] : 0;
-    sec_begin(w, "docfields", 4 * nd + 2 * nids);
+    ty_wr_sec_begin(w, "docfields", 4 * nd + 2 * nids);
     for (uint64_t i = 0; i < nd && !w->rc; i++)
         put_le32(stage_room(w, 4), (uint32_t)(m->field_ptr[i + 1] - m->field_ptr[i]));
     put_u16s(w, m->field_ids, nids);
-    sec_end(w);
+    ty_wr_sec_end(w);
 
-    sec_begin(w, "fields", 16 * (uint64_t)m->nfields);
+    ty_wr_sec_begin(w, "fields", 16 * (uint64_t)m->nfields);
     for (uint32_t f = 0; f < m->nfields && !w->rc; f++) {
         unsigned char *p = stage_room(w, 16);
         memcpy(p, m->field_code[f], 8);
         put_le64(p + 8, m->field_count[f]);
     }
-    sec_end(w);
+    ty_wr_sec_end(w);
 
     /* optional sections (format 1 readers before them skip them) */
     if (m->surf_blob) sec_blob(w, "surface", m->surf_blob, m->surf_blob_len);
     if (m->phr_ptr) {
         uint64_t nph = m->phr_ptr[nd];
-        sec_begin(w, "phrase.text", m->phr_blob_len);
-        put_bytes(w, m->phr_blob, m->phr_blob_len);
-        sec_end(w);
-        sec_begin(w, "phrase.docs", 4 * nd + 4 * nph);
+        ty_wr_sec_begin(w, "phrase.text", m->phr_blob_len);
+        ty_wr_put_bytes(w, m->phr_blob, m->phr_blob_len);
+        ty_wr_sec_end(w);
+        ty_wr_sec_begin(w, "phrase.docs", 4 * nd + 4 * nph);
         for (uint64_t i = 0; i < nd && !w->rc; i++)
             put_le32(stage_room(w, 4), (uint32_t)(m->phr_ptr[i + 1] - m->phr_ptr[i]));
         put_u32s(w, m->phr_ids, nph);
-        sec_end(w);
+        ty_wr_sec_end(w);
     }
     if (m->labels_blob) sec_blob(w, "labels", m->labels_blob, m->labels_len);
     if (m->ivf_blob) sec_blob(w, "ivf", m->ivf_blob, m->ivf_len);
@@ -612,11 +703,11 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
     if (m->fm_blob) sec_blob(w, "fieldmodel", m->fm_blob, m->fm_len);
     if (m->tf_blob) sec_blob(w, "termfacts", m->tf_blob, m->tf_len);
     if (m->tp_blob && w->mem) { /* raw, as every section in memory */
-        sec_begin(w, "tfidf.post", m->tp_len);
-        put_bytes(w, m->tp_blob, m->tp_len);
-        sec_end(w);
+        ty_wr_sec_begin(w, "tfidf.post", m->tp_len);
+        ty_wr_put_bytes(w, m->tp_blob, m->tp_len);
+        ty_wr_sec_end(w);
     } else if (m->tp_blob) { /* search/tpost.c's frames inside */
-        sec_stored(w, "tfidf.post", m->tp_blob, m->tp_len);
+        ty_wr_sec_stored(w, "tfidf.post", m->tp_blob, m->tp_len);
     }
     if (m->common_blob) sec_blob(w, "common", m->common_blob, m->common_len);
     if (m->numbers_blob || m->numbers_sec) { /* a located section read now */
@@ -633,11 +724,11 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
                   w->path);
         w->rc = TENYO_ERR_ARG;
     } else if (m->kw_blob && !w->mem && m->kw_len >= 4 && !memcmp(m->kw_blob, "TKW2", 4)) {
-        sec_stored(w, "keywords", m->kw_blob, m->kw_len); /* layout 2: frames inside */
+        ty_wr_sec_stored(w, "keywords", m->kw_blob, m->kw_len); /* layout 2: frames inside */
     } else if (m->kw_blob) { /* search/kwindex.c's layout, checked when used */
-        sec_begin(w, "keywords", m->kw_len);
-        put_bytes(w, m->kw_blob, m->kw_len);
-        sec_end(w);
+        ty_wr_sec_begin(w, "keywords", m->kw_len);
+        ty_wr_put_bytes(w, m->kw_blob, m->kw_len);
+        ty_wr_sec_end(w);
     }
     if (aa && aa->started) { /* made beside the sections above */
         pthread_join(aa->th, NULL);
@@ -700,7 +791,7 @@ static int sync_dir(const char *path, char *err, size_t errlen) {
 }
 
 /* A writer for path (messages into err), no file yet; NULL: no memory. */
-static writer *wr_new(const char *path, char *err, size_t errlen) {
+writer *ty_wr_new(const char *path, char *err, size_t errlen) {
     writer *w = ty_calloc(1, sizeof *w);
     if (!w) return NULL;
     w->fd = -1;
@@ -712,7 +803,7 @@ static writer *wr_new(const char *path, char *err, size_t errlen) {
 
 /* Free w and its temporary file (tmp, NULL once renamed); a bare NOMEM
  * gets its message. */
-static void wr_end(writer *w, char *tmp, int rc, const char *path, char *err,
+void ty_wr_end(writer *w, char *tmp, int rc, const char *path, char *err,
                    size_t errlen) {
     if (rc == TENYO_ERR_NOMEM)
         ty_seterr(err, errlen, "%s: out of memory writing the index", path);
@@ -722,6 +813,7 @@ static void wr_end(writer *w, char *tmp, int rc, const char *path, char *err,
     if (w) {
         ZSTD_freeCCtx(w->cctx);
         free(w->out);
+        free(w->ftab);
     }
     free(w);
 }
@@ -746,7 +838,7 @@ static int wr_zstd(writer *w) {
 
 /* Set up w (zstd context, the temporary file beside w->path, the header
  * placeholder of hlen bytes): 0, or the status with the message. */
-static int wr_start(writer *w, unsigned char *hdr, size_t hlen, char **tmp) {
+int ty_wr_start(writer *w, unsigned char *hdr, size_t hlen, char **tmp) {
     const char *path = w->path;
     int rc = wr_zstd(w);
     if (rc) return rc;
@@ -755,14 +847,14 @@ static int wr_start(writer *w, unsigned char *hdr, size_t hlen, char **tmp) {
     if (rc) return rc;
     /* header placeholder, sections, then the real header over it */
     memset(hdr, 0, STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8);
-    wr_raw(w, hdr, hlen);
+    ty_wr_raw(w, hdr, hlen);
     return w->rc;
 }
 
 /* After the sections: the real header over the placeholder, fsync, close,
  * rename over w->path, sync the directory. 0, TENYO_ERR_UNSYNCED (in place,
  * directory not synced), or the status with *tmp still to unlink. */
-static int wr_finish(writer *w, unsigned char *hdr, size_t hlen, char **tmp) {
+int ty_wr_finish(writer *w, unsigned char *hdr, size_t hlen, char **tmp) {
     const char *path = w->path;
     char *err = w->err;
     size_t errlen = w->errlen;
@@ -838,7 +930,7 @@ static int model_ready(ty_model *m, const char *path, int no_rows, uint64_t nnz,
 int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
     if (!m || !path || !*path) return TENYO_ERR_ARG;
     abs_ahead aa = {0};
-    writer *w = wr_new(path, err, errlen);
+    writer *w = ty_wr_new(path, err, errlen);
     ty_buf build = {0};
     char *tmp = NULL;
     int rc = TENYO_ERR_NOMEM;
@@ -847,7 +939,7 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
     if (rc) goto done;
     unsigned char hdr[STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8];
     size_t hlen = STORE_FIXED + STORE_ENTRY * sections_of(m) + 8;
-    rc = wr_start(w, hdr, hlen, &tmp);
+    rc = ty_wr_start(w, hdr, hlen, &tmp);
     if (rc) goto done;
     /* the abstracts (a fifth of a 60,000-document write, packed and
      * compressed) on a second thread while the sections before them are
@@ -859,7 +951,7 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
     write_sections(w, m, &build, &aa);
     if (aa.started) pthread_join(aa.th, NULL); /* a failure before the abstracts */
     ty_buf_free(&aa.frame);
-    rc = wr_finish(w, hdr, hlen, &tmp);
+    rc = ty_wr_finish(w, hdr, hlen, &tmp);
     if (rc && rc != TENYO_ERR_UNSYNCED) goto done;
     m->format_version = STORE_VERSION;
     m->updated = 0;
@@ -872,25 +964,25 @@ int ty_store_write(ty_model *m, const char *path, char *err, size_t errlen) {
         m->sections[i].raw = w->sec[i].raw;
     }
 done:
-    wr_end(w, tmp, rc, path, err, errlen);
+    ty_wr_end(w, tmp, rc, path, err, errlen);
     ty_buf_free(&build);
     return rc;
 }
 
 int ty_store_frame(const void *p, uint64_t n, ty_buf *out, char *err, size_t errlen) {
     if ((!p && n) || !out) return TENYO_ERR_ARG;
-    writer *w = wr_new("section frame", err, errlen);
+    writer *w = ty_wr_new("section frame", err, errlen);
     if (!w) return TENYO_ERR_NOMEM;
     out->len = 0;
     w->sink = out;
     int rc = wr_zstd(w);
     if (!rc) {
-        sec_begin(w, "frame", n);
-        put_bytes(w, p, (size_t)n);
-        sec_end(w);
+        ty_wr_sec_begin(w, "frame", n);
+        ty_wr_put_bytes(w, p, (size_t)n);
+        ty_wr_sec_end(w);
         rc = w->rc;
     }
-    wr_end(w, NULL, rc, "section frame", err, errlen);
+    ty_wr_end(w, NULL, rc, "section frame", err, errlen);
     return rc;
 }
 
@@ -903,7 +995,7 @@ static int encode_raw(ty_model *m, const char *label, int with_abs, int no_rows,
     memset(f, 0, sizeof *f);
     f->fd = -1;
     if (!m || !label) return TENYO_ERR_ARG;
-    writer *w = wr_new(label, err, errlen);
+    writer *w = ty_wr_new(label, err, errlen);
     ty_buf build = {0};
     int rc = TENYO_ERR_NOMEM;
     if (!w) goto done;
@@ -919,7 +1011,7 @@ static int encode_raw(ty_model *m, const char *label, int with_abs, int no_rows,
     rc = w->rc;
 done:
     if (rc) ty_rawfile_free(f);
-    wr_end(w, NULL, rc, label, err, errlen);
+    ty_wr_end(w, NULL, rc, label, err, errlen);
     ty_buf_free(&build);
     return rc;
 }
@@ -948,249 +1040,78 @@ int ty_store_encode_rows(const ty_csr *a, const uint32_t *tf, const float *docve
     m.tf = (uint32_t *)tf;         /* read only */
     m.docvec = (float *)docvec;    /* read only */
     m.doc_h = (uint16_t *)doc_h;   /* read only */
-    writer *w = wr_new(label, err, errlen);
+    writer *w = ty_wr_new(label, err, errlen);
     if (!w) return TENYO_ERR_NOMEM;
     w->mem = f->sec;
     put_rows(w, &m);
     if (doc_h && dim) { /* even of no documents: a shard of none has it */
-        sec_begin(w, "docvec.f16", 2 * m.ndocs * dim);
+        ty_wr_sec_begin(w, "docvec.f16", 2 * m.ndocs * dim);
         put_u16s(w, doc_h, m.ndocs * dim);
-        sec_end(w);
+        ty_wr_sec_end(w);
     }
     f->nsec = w->nsec + (w->rc && w->mem[w->nsec].data); /* the one begun, to free */
     int rc = w->rc;
     if (rc) ty_rawfile_free(f);
-    wr_end(w, NULL, rc, label, err, errlen);
+    ty_wr_end(w, NULL, rc, label, err, errlen);
     return rc;
+}
+
+int ty_store_rows_put(const ty_model *m, const char *label, ty_secput put[2], char *err,
+                      size_t errlen) {
+    memset(put, 0, 2 * sizeof *put);
+    ty_rawfile f;
+    int rc = ty_store_encode_rows(&m->tfidf, m->tf, NULL, NULL, 0, label, &f, err, errlen);
+    for (int i = 0; !rc && i < f.nsec; i++) {
+        int t = !strncmp(f.sec[i].name, "tfidf.tf", 16);
+        if (!t && strncmp(f.sec[i].name, "tfidf.cols", 16)) continue;
+        uint64_t *cut = NULL, n = 0;
+        rc = ty_store_rows_cuts(m->tfidf.rowptr, m->ndocs, f.sec[i].data, f.sec[i].raw, &cut, &n);
+        if (rc) {
+            ty_seterr(err, errlen, "%s: %s", label, rc == TENYO_ERR_NOMEM
+                      ? "out of memory framing the rows" : "the rows do not encode");
+            break;
+        }
+        put[t] = (ty_secput){t ? "tfidf.tf" : "tfidf.cols", f.sec[i].data, f.sec[i].raw, cut, n};
+        f.sec[i].data = NULL; /* the put's now */
+    }
+    if (!rc) ty_rawfile_free(&f);
+    if (!rc && (!put[0].data || !put[1].data)) {
+        ty_seterr(err, errlen, "%s: the rows' streams were not encoded", label);
+        rc = TENYO_ERR_ARG;
+    }
+    if (rc) ty_store_rows_put_free(put);
+    return rc;
+}
+
+void ty_store_rows_put_free(ty_secput put[2]) {
+    for (int i = 0; i < 2; i++) {
+        free((void *)put[i].data);
+        free((void *)put[i].cut);
+        memset(&put[i], 0, sizeof put[i]);
+    }
 }
 
 int ty_store_write_raw(const char *path, const ty_rawsec *sec, int n, uint64_t *bytes,
                        uint64_t *hsum, char *err, size_t errlen) {
     if (!path || n < 1 || n > TENYO_MAX_SECTIONS) return TENYO_ERR_ARG;
-    writer *w = wr_new(path, err, errlen);
+    writer *w = ty_wr_new(path, err, errlen);
     char *tmp = NULL;
     int rc = TENYO_ERR_NOMEM;
     if (!w) goto done;
     unsigned char hdr[STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8];
     size_t hlen = STORE_FIXED + STORE_ENTRY * (size_t)n + 8;
-    rc = wr_start(w, hdr, hlen, &tmp);
+    rc = ty_wr_start(w, hdr, hlen, &tmp);
     if (rc) goto done;
     for (int i = 0; i < n; i++) {
-        sec_begin(w, sec[i].name, sec[i].raw);
-        put_bytes(w, sec[i].data, (size_t)sec[i].raw);
-        sec_end(w);
+        ty_wr_sec_begin(w, sec[i].name, sec[i].raw);
+        ty_wr_put_bytes(w, sec[i].data, (size_t)sec[i].raw);
+        ty_wr_sec_end(w);
     }
-    rc = wr_finish(w, hdr, hlen, &tmp);
+    rc = ty_wr_finish(w, hdr, hlen, &tmp);
     if (rc && rc != TENYO_ERR_UNSYNCED) goto done;
     *bytes = w->off;
     *hsum = get_le64(hdr + hlen - 8);
 done:
-    wr_end(w, tmp, rc, path, err, errlen);
-    return rc;
-}
-
-/* ============================================================ rewrite */
-
-/* The sections write_sections writes, in its order: where a section put
- * in by ty_store_rewrite goes among those it copies. */
-static const char *const layout_order[] = {
-    "build",     "vocab",       "df",          "idf",        "sigma",    "basis.q8",
-    "docvec.q8", "tfidf.rows",  "tfidf.cols",  "tfidf.tf",   "tfidf.vals", "docmeta", "docapp",
-    "docflags",  "docfields",   "fields",      "surface",    "phrase.text", "phrase.docs",
-    "labels",    "ivf",         "docvec.f16",  "fieldmodel", "termfacts", "tfidf.post", "common", "numbers",
-    "keywords",  "abstracts"};
-#define LAYOUT_N (sizeof layout_order / sizeof layout_order[0])
-
-/* Position of a section name in layout_order; one not there: after all. */
-static size_t layout_rank(const char *name) {
-    for (size_t i = 0; i < LAYOUT_N; i++)
-        if (!strncmp(name, layout_order[i], 16)) return i;
-    return LAYOUT_N;
-}
-
-/* Copy section s of the file r reads, its frame byte for byte, into w as
- * one section, checking it on the way: a zstd frame is decompressed (into
- * a small buffer, thrown away) so that its checksum and raw size are
- * checked; a section stored raw (format.h) has its content's checksum
- * compared. A damaged frame stops the rewrite instead of being carried on. */
-static void sec_copy(writer *w, reader *r, const rd_sec *s, ZSTD_DCtx *dctx,
-                     unsigned char *buf, size_t cap, unsigned char *sink, size_t sinkcap) {
-    if (w->rc) return;
-    memset(w->sec[w->nsec].name, 0, 16);
-    memcpy(w->sec[w->nsec].name, s->name, strnlen(s->name, 16));
-    w->sec[w->nsec].off = w->off;
-    w->sec[w->nsec].raw = s->raw;
-    ZSTD_DCtx_reset(dctx, ZSTD_reset_session_only);
-    uint64_t done = 0, raw = 0, end = STORE_RAW_HEAD + s->raw, sum = TY_FNV1A_BASIS;
-    unsigned char tail[STORE_RAW_SUM];
-    int kind = -2; /* store_raw_frame's, once the first bytes are read */
-    size_t left = 1; /* zstd's hint: 0 once the frame is whole */
-    while (done < s->stored && !w->rc) {
-        size_t n = s->stored - done < cap ? (size_t)(s->stored - done) : cap;
-        ssize_t k = pread(r->fd, buf, n, (off_t)(s->off + done));
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0 || (kind == -2 && k < STORE_RAW_HEAD && (uint64_t)k < s->stored)) {
-            ty_seterr(w->err, w->errlen, "%s: cannot read section '%s': %s", r->path,
-                      s->name, k < 0 ? strerror(errno) : "file ends early");
-            w->rc = TENYO_ERR_IO;
-            return;
-        }
-        if (kind == -2) kind = k >= STORE_RAW_HEAD ? store_raw_frame(buf, s->stored, s->raw) : 0;
-        if (kind < 0) {
-            ty_seterr(w->err, w->errlen, "%s: section '%s': a raw frame of %llu bytes "
-                      "cannot hold %llu", r->path, s->name, (unsigned long long)s->stored,
-                      (unsigned long long)s->raw);
-            w->rc = TENYO_ERR_CORRUPT;
-            return;
-        }
-        ZSTD_inBuffer in = {buf, kind ? 0 : (size_t)k, 0};
-        for (uint64_t i = done; kind && i < done + (uint64_t)k; i++)
-            if (i >= end) tail[i - end] = buf[i - done]; /* the checksum's bytes */
-        uint64_t a = done > STORE_RAW_HEAD ? done : STORE_RAW_HEAD;
-        uint64_t b = done + (uint64_t)k < end ? done + (uint64_t)k : end;
-        if (kind && a < b) sum = ty_fnv1a_add(sum, buf + (a - done), (size_t)(b - a));
-        raw += kind && a < b ? b - a : 0;
-        while (in.pos < in.size) {
-            ZSTD_outBuffer out = {sink, sinkcap, 0};
-            left = ZSTD_decompressStream(dctx, &out, &in);
-            if (ZSTD_isError(left)) {
-                ty_seterr(w->err, w->errlen, "%s: section '%s': %s", r->path, s->name,
-                          ZSTD_getErrorName(left));
-                w->rc = TENYO_ERR_CORRUPT;
-                return;
-            }
-            raw += out.pos;
-        }
-        wr_raw(w, buf, (size_t)k);
-        done += (uint64_t)k;
-    }
-    if (w->rc) return;
-    if (kind > 0 && get_le64(tail) != sum) {
-        ty_seterr(w->err, w->errlen, "%s: section '%s' is damaged: checksum mismatch", r->path,
-                  s->name);
-        w->rc = TENYO_ERR_CORRUPT;
-        return;
-    }
-    if ((!kind && left != 0) || raw != s->raw) {
-        ty_seterr(w->err, w->errlen, "%s: section '%s': frame %s (%llu of %llu bytes)",
-                  r->path, s->name, !kind && left ? "cut short" : "of the wrong size",
-                  (unsigned long long)raw, (unsigned long long)s->raw);
-        w->rc = TENYO_ERR_CORRUPT;
-        return;
-    }
-    w->sec[w->nsec].stored = s->stored;
-    w->nsec++;
-}
-
-/* 1 when name is one of drop[0..ndrop) or put[0..nput). */
-static int rewrite_skips(const char *name, const char *const *drop, int ndrop,
-                         const ty_secput *put, int nput) {
-    for (int i = 0; i < ndrop; i++)
-        if (!strncmp(name, drop[i], 16)) return 1;
-    for (int i = 0; i < nput; i++)
-        if (!strncmp(name, put[i].name, 16)) return 1;
-    return 0;
-}
-
-/* The sections of r (those kept) merged with put (compressed here) by
- * layout_rank, each put section before the first kept one ranked after
- * it. */
-static void rewrite_sections(writer *w, reader *r, const char *const *drop, int ndrop,
-                             const ty_secput *put, int nput, ZSTD_DCtx *dctx,
-                             unsigned char *buf, size_t cap, unsigned char *sink,
-                             size_t sinkcap) {
-    int np = 0;
-    for (int i = 0; i <= r->nsec && !w->rc; i++) {
-        int keep = i < r->nsec && !rewrite_skips(r->sec[i].name, drop, ndrop, put, nput);
-        if (i < r->nsec && !keep) continue;
-        size_t rank = i < r->nsec ? layout_rank(r->sec[i].name) : LAYOUT_N + 1;
-        while (np < nput && layout_rank(put[np].name) < rank && !w->rc) {
-            const ty_secput *p = &put[np];
-            if ((!strncmp(p->name, "keywords", 16) && p->len >= 4 &&
-                 !memcmp(p->data, "TKW2", 4)) ||
-                (!strncmp(p->name, "docmeta", 16) && ty_dm_is_layout2(p->data, p->len)) ||
-                !strncmp(p->name, "tfidf.post", 16) ||
-                !strncmp(p->name, "abstracts", 16)) { /* frames inside: as the writer stores them */
-                sec_stored(w, p->name, p->data, p->len);
-            } else if (!strncmp(p->name, "basis.q8", 16) || !strncmp(p->name, "docvec.q8", 16)) {
-                q8_begin(w, p->name, p->len); /* stored raw, as the writer stores them */
-                put_bytes(w, p->data, (size_t)p->len);
-                sec_end(w);
-            } else {
-                sec_begin(w, p->name, p->len);
-                put_bytes(w, p->data, (size_t)p->len);
-                sec_end(w);
-            }
-            np++;
-        }
-        if (i < r->nsec) sec_copy(w, r, &r->sec[i], dctx, buf, cap, sink, sinkcap);
-    }
-}
-
-int ty_store_rewrite(const char *path, const char *const *drop, int ndrop,
-                     const ty_secput *put, int nput, uint64_t *bytes, char *err,
-                     size_t errlen) {
-    if (!path || ndrop < 0 || nput < 0 || (nput && !put) || (ndrop && !drop))
-        return TENYO_ERR_ARG;
-    reader r;
-    memset(&r, 0, sizeof r);
-    r.path = path;
-    r.err = err;
-    r.errlen = errlen;
-    writer *w = NULL;
-    char *tmp = NULL;
-    ZSTD_DCtx *dctx = NULL;
-    unsigned char *buf = NULL, *sink = NULL;
-    size_t cap = 1u << 20, sinkcap = ZSTD_DStreamOutSize();
-    unsigned char hdr[STORE_FIXED + STORE_ENTRY * TENYO_MAX_SECTIONS + 8];
-    int rc = TENYO_ERR_IO;
-    struct stat st;
-    r.fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (r.fd < 0 || fstat(r.fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ty_seterr(err, errlen, "%s: cannot open: %s", path,
-                  r.fd < 0 ? strerror(errno) : "not a regular file");
-        goto done;
-    }
-    r.fsize = (uint64_t)st.st_size;
-    rc = ty_rd_header(&r);
-    if (rc) goto done;
-    if (r.version != STORE_VERSION) {
-        ty_seterr(err, errlen, "%s: index format %u: only format %u is rewritten in place",
-                  path, r.version, STORE_VERSION);
-        rc = TENYO_ERR_VERSION;
-        goto done;
-    }
-    int n = 0;
-    for (int i = 0; i < r.nsec; i++) n += !rewrite_skips(r.sec[i].name, drop, ndrop, put, nput);
-    rc = TENYO_ERR_LIMIT;
-    if (n + nput > TENYO_MAX_SECTIONS) {
-        ty_seterr(err, errlen, "%s: more than %d sections", path, TENYO_MAX_SECTIONS);
-        goto done;
-    }
-    rc = TENYO_ERR_NOMEM;
-    w = wr_new(path, err, errlen);
-    dctx = ZSTD_createDCtx();
-    buf = ty_malloc(cap);
-    sink = ty_malloc(sinkcap);
-    if (!w || !dctx || !buf || !sink) goto done;
-    rc = ty_store_dctx_wide(dctx); /* a section of stored blocks is copied too */
-    if (rc) {
-        ty_seterr(err, errlen, "%s: zstd refused a window to copy the sections", path);
-        goto done;
-    }
-    w->updated = (unsigned char)r.updated;
-    size_t hlen = STORE_FIXED + STORE_ENTRY * (size_t)(n + nput) + 8;
-    rc = wr_start(w, hdr, hlen, &tmp);
-    if (rc) goto done;
-    rewrite_sections(w, &r, drop, ndrop, put, nput, dctx, buf, cap, sink, sinkcap);
-    rc = wr_finish(w, hdr, hlen, &tmp);
-    if (rc && rc != TENYO_ERR_UNSYNCED) goto done;
-    if (bytes) *bytes = w->off;
-done:
-    wr_end(w, tmp, rc, path, err, errlen);
-    if (r.fd >= 0) close(r.fd);
-    ZSTD_freeDCtx(dctx);
-    free(buf);
-    free(sink);
+    ty_wr_end(w, tmp, rc, path, err, errlen);
     return rc;
 }
