@@ -437,8 +437,9 @@ static const help_ja texts[] = {
 "      --no-ivf        リストと float16 ベクトルを消す（更新がなければ当ては\n"
 "                      め直さない）。リストのない索引では、古い tenyo で作った\n"
 "                      索引に語の転置リスト、筆頭出願人の番号と語の性質を加え、\n"
-"                      要約をブロックごとに読める形にする方法（文章での検索、\n"
-"                      ideas と match が速くなる）\n"},
+"                      文献の語を 64 件ごとのフレームに、要約をブロックごとに\n"
+"                      読める形にする方法（文章での検索、ideas、match と\n"
+"                      similar が速くなる）\n"},
 
 {"open",
 "使い方: tenyo open INDEX (--from FILE [--column C] | --clear) [オプション]\n"
