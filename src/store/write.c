@@ -269,7 +269,7 @@ static void sec_begin_raw(writer *w, const char *name, uint64_t raw) {
 void ty_wr_sec_begin_framed(writer *w, const char *name, uint64_t raw) {
     ty_wr_sec_begin(w, name, raw);
     const char *e = getenv("TENYO_ROWS_FRAMES");
-    if (w->rc || w->mem || w->sink || (e && !strcmp(e, "0"))) return;
+    if (w->rc || w->mem || w->sink || !raw || (e && !strcmp(e, "0"))) return; /* none: no table */
     w->framed = 1;
     w->nf = 0;
 }

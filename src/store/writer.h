@@ -76,8 +76,9 @@ void ty_wr_raw(writer *w, const void *p, size_t n);
 void ty_wr_sec_begin(writer *w, const char *name, uint64_t raw);
 /* The same as a run of frames and a seek table (format.h, "The rows in
  * frames"): each frame between ty_wr_frame_begin (its raw bytes) and
- * ty_wr_frame_end; in memory, into a frame made ahead or with
- * TENYO_ROWS_FRAMES=0 one frame (the frame calls do nothing). */
+ * ty_wr_frame_end; in memory, into a frame made ahead, for no bytes (no
+ * documents) or with TENYO_ROWS_FRAMES=0 one frame (the frame calls do
+ * nothing). */
 void ty_wr_sec_begin_framed(writer *w, const char *name, uint64_t raw);
 void ty_wr_frame_begin(writer *w, uint64_t raw);
 void ty_wr_frame_end(writer *w);
