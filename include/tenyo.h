@@ -415,6 +415,13 @@ typedef struct tenyo_index_info {
                                  (section "docmeta"): 1 whole, decoded at
                                  open; 2 in blocks of 128 documents, each
                                  decoded on first use; 0 not from a file */
+    uint32_t rows_frame;      /* documents per frame of the documents' terms
+                                 (sections "tfidf.cols" and "tfidf.tf"),
+                                 read a frame at a time by ideas, match and
+                                 similar by number; 0: one frame a section,
+                                 decoded whole by them (an index written
+                                 before the frames: tenyo rebuild --no-ivf
+                                 gives it them), or not one file */
 } tenyo_index_info;
 
 /* Load an index. The file is treated as untrusted: counts are bounded, sizes

@@ -51,6 +51,25 @@ contains "$D/out" "^docmeta    layout 1: the documents' strings whole, decoded a
 "$T" info --json "$D/dm1.tny" >"$D/out" 2>&1
 if python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["docmeta_layout"] == 1' "$D/out"; then ok cli_info_json_docmeta_whole; else bad cli_info_json_docmeta_whole; fi
 rm -f "$D/dm1.tny"; rm -rf "$D/dm1.tny.upd"
+# the documents' terms in frames (store/format.h): info says so, and of an
+# index written with one frame a section what puts them in frames;
+# rebuild --no-ivf does, and every answer stays the same bytes
+"$T" info "$D/s.tny" >"$D/out" 2>&1
+contains "$D/out" "^rows       the documents' terms in frames of 64: ideas, match and similar by number read the frames of the documents they compare$" cli_info_rows_frames
+"$T" info --json "$D/s.tny" >"$D/out" 2>&1
+if python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["rows_frame"] == 64' "$D/out"; then ok cli_info_json_rows_frame; else bad cli_info_json_rows_frame; fi
+TENYO_ROWS_FRAMES=0 "$T" index -q -o "$D/rf1.tny" data/sample/sample.jsonl
+"$T" info "$D/rf1.tny" >"$D/out" 2>&1
+contains "$D/out" "^rows       the documents' terms in one frame: .*(tenyo rebuild INDEX --no-ivf puts them in frames)$" cli_info_rows_one_frame
+"$T" ideas "$D/rf1.tny" SAMPLE-001 --json >"$D/rf1_a" 2>&1; "$T" similar "$D/rf1.tny" SAMPLE-002 >>"$D/rf1_a" 2>&1
+expect 0 cli_rebuild_rows_frames "$T" rebuild "$D/rf1.tny" --no-ivf
+contains "$D/err" "the rows' frames" cli_rebuild_rows_frames_says
+"$T" info "$D/rf1.tny" >"$D/out" 2>&1
+contains "$D/out" "^rows       the documents' terms in frames of 64" cli_rebuild_rows_frames_info
+"$T" ideas "$D/rf1.tny" SAMPLE-001 --json >"$D/rf1_b" 2>&1; "$T" similar "$D/rf1.tny" SAMPLE-002 >>"$D/rf1_b" 2>&1
+if [ -s "$D/rf1_a" ] && cmp -s "$D/rf1_a" "$D/rf1_b"; then ok cli_rebuild_rows_frames_same_answers; else bad cli_rebuild_rows_frames_same_answers; fi
+expect 0 cli_rebuild_rows_frames_check "$T" check "$D/rf1.tny"
+rm -f "$D/rf1.tny" "$D/rf1_a" "$D/rf1_b"; rm -rf "$D/rf1.tny.upd"
 # the HTTP library is loaded by serve alone (src/serve/serve_mhd.c): a
 # search process never maps it nor the TLS stack it brings, and a serve
 # that cannot load it refuses to start, naming it

@@ -155,7 +155,7 @@ class _IndexInfo(Structure):
                 ("open_records", c_uint64),
                 ("nshards", c_uint32), ("shard_docs", POINTER(c_uint64)),
                 ("shard_bytes", POINTER(c_uint64)), ("f16_bytes", c_uint64),
-                ("docmeta_layout", c_uint32)]
+                ("docmeta_layout", c_uint32), ("rows_frame", c_uint32)]
 
 
 class _DocMeta(Structure):
@@ -1141,7 +1141,7 @@ class Index:
                 "min_df": i.min_df, "max_df_ratio": i.max_df_ratio,
                 "tokenizer": _s(i.tokenizer), "writer": _s(i.writer), "created": i.created,
                 "file_bytes": i.file_bytes, "ivf_lists": i.ivf_lists, "f16_bytes": i.f16_bytes,
-                "docmeta_layout": i.docmeta_layout,
+                "docmeta_layout": i.docmeta_layout, "rows_frame": i.rows_frame,
                 "phrases": i.nphrases, "generation": i.generation,
                 "rebuild_advised": bool(i.rebuild_advised),
                 "licensable": {"documents": i.nopen, "by_records": i.open_records,

@@ -203,6 +203,7 @@ void tenyo_index_info_get(const tenyo_index *x, tenyo_index_info *info) {
     info->ivf_lists = x->ivf ? x->ivf->nlist : 0;
     info->f16_bytes = m->doc_h ? 2 * m->ndocs * m->dim : 0;
     info->docmeta_layout = m->docmeta_layout;
+    info->rows_frame = m->rows_frame;
     info->nphrases = m->nphrases;
     info->abstract_bytes = ty_abs_bytes(m->abs);
     info->max_terms = m->max_terms;

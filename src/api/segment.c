@@ -677,6 +677,7 @@ static int carry_base(ty_model *B, ty_model *M) {
     M->fm_len = B->fm_len;
     M->fm_sec = B->fm_sec;
     M->docmeta_layout = B->docmeta_layout;
+    M->rows_frame = B->rows_frame;
     B->fm_sec = NULL;
     M->common_blob = B->common_blob;
     M->common_len = B->common_len;

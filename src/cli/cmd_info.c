@@ -71,6 +71,13 @@ static void print_stored(tenyo_index *x, const tenyo_index_info *in, uint64_t *k
     else
         printf("postings   none stored: TF-IDF and hybrid queries decode every document's "
                "row%s\n", in->nshards ? " (a sharded index is written without them)" : "");
+    if (in->rows_frame)
+        printf("rows       the documents' terms in frames of %u: ideas, match and similar by "
+               "number read the frames of the documents they compare\n", in->rows_frame);
+    else if (in->docmeta_layout && !in->nshards)
+        printf("rows       the documents' terms in one frame: ideas, match and similar by "
+               "number decode all of them (tenyo rebuild INDEX --no-ivf puts them in "
+               "frames)\n");
     if (in->docmeta_layout == 2)
         printf("docmeta    layout 2: the documents' strings in blocks of 128, each decoded "
                "on first use\n");

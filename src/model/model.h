@@ -305,6 +305,9 @@ typedef struct ty_model {
                                  (store/docmeta.c), or NULL */
     uint8_t docmeta_layout;   /* read: the file's layout of "docmeta" (1
                                  whole, 2 blocks; 0 not read from a file) */
+    uint32_t rows_frame;      /* read: documents per frame of the rows'
+                                 streams (store/format.h, "The rows in
+                                 frames"); 0 one frame each, or not a file */
     uint8_t *open;            /* open flag per doc */
     uint8_t *lang;            /* 0 = ja, 1 = en per doc */
     uint64_t *field_ptr;      /* ndocs+1 offsets into field_ids */

@@ -618,6 +618,16 @@ static int rd_stream(reader *r, const char *name, const rd_sec *s, void *dst) {
     return TENYO_OK;
 }
 
+int ty_rd_framed(reader *r, const rd_sec *s) {
+    unsigned char f[STORE_SEEK_FOOT];
+    if (r->mem || r->fd < 0 || s->stored < 8 + STORE_SEEK_FOOT ||
+        ty_rd_pread(r, f, sizeof f, s->off + s->stored - sizeof f))
+        return 0; /* a read that fails here fails again where it matters */
+    uint64_t n = get_le32(f);
+    return get_le32(f + 5) == STORE_SEEK_MAGIC && f[4] == 0 && n &&
+           8 + n * STORE_SEEK_ENTRY + STORE_SEEK_FOOT <= s->stored;
+}
+
 int ty_rd_seek_table(reader *r, const rd_sec *s, uint32_t *nf, uint32_t **tab) {
     *nf = 0;
     *tab = NULL;

@@ -588,6 +588,15 @@ int ty_rd_rowptr(reader *r, ty_model *m, uint64_t nnz) {
     return TENYO_OK;
 }
 
+/* Whether the rows' streams are in frames (m->rows_frame, for tenyo info):
+ * the columns' footer read. */
+static void rd_rows_frame(reader *r, ty_model *m) {
+    const rd_sec *cs = NULL;
+    for (int i = 0; i < r->nsec && ty_rd_has(r, "tfidf.tf"); i++)
+        if (!strncmp(r->sec[i].name, "tfidf.cols", 16)) cs = &r->sec[i];
+    m->rows_frame = cs && ty_rd_framed(r, cs) ? STORE_ROWS_FRAME : 0;
+}
+
 /* The rows' columns and counts left for their first use (a lazy read of
  * format 2): what needs no read checked now (present, sizes within what
  * nnz implies, no more than their frames can expand to). */
@@ -617,6 +626,7 @@ static int rd_terms_defer(reader *r, ty_model *m, uint64_t nnz) {
         return TENYO_ERR_CORRUPT;
     int rc = rd_rows_defer(r, nnz);
     if (rc) return rc;
+    rd_rows_frame(r, m);
     m->tfidf.nrows = nd;
     m->tfidf.ncols = nt;
     m->terms_deferred = 1;
@@ -635,6 +645,7 @@ static int rd_sparse_rows(reader *r, ty_model *m, uint64_t nnz) {
     a->ncols = m->nterms;
     int rc = ty_rd_rowptr(r, m, nnz);
     if (rc) return rc;
+    rd_rows_frame(r, m);
     if (r->partial && a->rowptr[nd] <= nnz) nnz = a->rowptr[nd];
     if (ty_rd_mul3(nnz, 5, 1, &sz)) return rd_toolarge(r);
     if (!r->lazy || !ty_rd_has(r, "tfidf.tf")) return ty_rd_rows(r, m, nnz);

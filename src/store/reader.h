@@ -88,6 +88,9 @@ int ty_rd_section(reader *r, const char *name, uint64_t lo, uint64_t hi,
  * sizes; 0 when not (one frame: ty_rd_section's checks judge it; a file
  * read from memory); or a read's status. */
 int ty_rd_seek_table(reader *r, const rd_sec *s, uint32_t *nf, uint32_t **tab);
+/* Whether section s ends in a seek table's footer (9 bytes read; what
+ * tenyo info says; the readers check the whole table). */
+int ty_rd_framed(reader *r, const rd_sec *s);
 /* Frame c of stored bytes: a checksummed zstd frame holding raw bytes,
  * exactly stored long (0), else -1. */
 int ty_rd_frame_check(const unsigned char *c, uint32_t stored, uint32_t raw);
