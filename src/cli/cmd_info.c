@@ -74,7 +74,10 @@ static void print_stored(tenyo_index *x, const tenyo_index_info *in, uint64_t *k
     if (in->rows_frame)
         printf("rows       the documents' terms in frames of %u: ideas, match and similar by "
                "number read the frames of the documents they compare\n", in->rows_frame);
-    else if (in->docmeta_layout && !in->nshards)
+    else if (in->nshards)
+        printf("rows       the documents' terms in one frame a shard: ideas, match and similar "
+               "by number decode all of them (a sharded index is written so)\n");
+    else if (in->docmeta_layout)
         printf("rows       the documents' terms in one frame: ideas, match and similar by "
                "number decode all of them (tenyo rebuild INDEX --no-ivf puts them in "
                "frames)\n");
