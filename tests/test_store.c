@@ -1918,24 +1918,17 @@ TY_TEST(store_rows_by_block_one_frame) { rows_by_block(ts_, 0); }
  * with one message naming the section and the frame. */
 static int rows_sec(const char *path, const char *name, uint64_t *off, uint64_t *stored,
                     uint64_t *raw) {
-    unsigned char h[32 + 48 * 64];
+    unsigned char h[32 + 48 * 64] = {0};
     FILE *f = fopen(path, "rb");
     if (!f) return -1;
     size_t n = fread(h, 1, sizeof h, f);
     fclose(f);
-    uint32_t ns = (uint32_t)h[16] | (uint32_t)h[17] << 8;
-    for (uint32_t i = 0; i < ns && 32 + 48 * (size_t)(i + 1) <= n; i++) {
-        const unsigned char *e = h + 32 + 48 * i;
-        if (strcmp((const char *)e, name)) continue;
-        *off = *stored = *raw = 0;
-        for (int j = 7; j >= 0; j--) {
-            *off = *off << 8 | e[16 + j];
-            *stored = *stored << 8 | e[24 + j];
-            *raw = *raw << 8 | e[32 + j];
-        }
-        return 0;
-    }
-    return -1;
+    const unsigned char *e = n > 32 ? st_entry(h, name) : NULL;
+    if (!e) return -1;
+    *off = st_le(e + 16, 8);
+    *stored = st_le(e + 24, 8);
+    *raw = st_le(e + 32, 8);
+    return 0;
 }
 
 TY_TEST(store_rows_in_frames) {

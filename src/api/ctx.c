@@ -425,10 +425,7 @@ static void score_split(tenyo_ctx *c, score_job *j) {
  * MB written and read again (a third of a whole `ideas` process). 0, or
  * the status with c->err set. */
 typedef struct stored_job {
-    score_job *j;
-    const uint32_t *t;       /* the distinct query terms, ascending */
-    const float *w;          /* their weights */
-    size_t nt;               /* how many */
+    score_job *j;            /* its distinct terms and weights: j->t, j->w */
     int parts;               /* the LSA scan's ranges (parts 1 .. parts) */
 } stored_job;
 
@@ -439,23 +436,23 @@ static int stored_part(void *ud, int t, int nparts) {
     tenyo_ctx *c = j->c;
     const tenyo_index *x = c->idx;
     if (t == 0)
-        return ty_tpost_walk(x->tpost, sj->t, sj->w, sj->nt, x->m.idf, c->s1, c->err,
+        return ty_tpost_walk(x->tpost, j->t, j->w, j->nt, x->m.idf, c->s1, c->err,
                              sizeof c->err);
     uint64_t n = x->m.ndocs;
     score_docs(j, ty_split(n, t - 1, sj->parts), ty_split(n, t, sj->parts));
     return 0;
 }
 
+/* The query's terms as terms_begin makes them for the postings (freed by
+ * terms_end, also on failure here). */
 static int score_stored(tenyo_ctx *c, score_job *j, size_t qn) {
-    uint32_t *tt = ty_mallocarray(qn ? qn : 1, sizeof *tt);
-    float *tw = ty_mallocarray(qn ? qn : 1, sizeof *tw);
-    if (!tt || !tw) {
-        free(tt);
-        free(tw);
+    terms_begin(c, j, qn, 1);
+    if (!j->post) {
         ty_seterr(c->err, sizeof c->err, "out of memory for a query's terms");
+        terms_end(c, j, qn);
         return TENYO_ERR_NOMEM;
     }
-    stored_job sj = {j, tt, tw, ty_query_terms(c->qt, c->qw, qn, c->qdense, tt, tw), 0};
+    stored_job sj = {j, 0};
     int rest = j->rest;
     j->rest = 0; /* the first pass: the LSA scan alone beside the walk */
     int nt = ctx_enter(c);
@@ -463,9 +460,10 @@ static int score_stored(tenyo_ctx *c, score_job *j, size_t qn) {
     int rc = nt > 1 || sj.parts ? ty_parallel_claim(nt, 1 + sj.parts, stored_part, &sj)
                                 : stored_part(&sj, 0, 1);
     ctx_leave(nt);
-    free(tt);
-    free(tw);
-    if (rc) return rc;
+    if (rc) {
+        terms_end(c, j, qn);
+        return rc;
+    }
     j->lsa_scan = 0;
     j->rest = rest;
     j->tf_done = 1;

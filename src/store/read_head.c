@@ -455,21 +455,21 @@ int ty_rd_header(reader *r) {
     return TENYO_OK;
 }
 
-/* 1 when the file has a section of this name. */
-int ty_rd_has(const reader *r, const char *name) {
+const rd_sec *ty_rd_find(const reader *r, const char *name) {
     for (int i = 0; i < r->nsec; i++)
-        if (strcmp(r->sec[i].name, name) == 0) return 1;
-    return 0;
+        if (strcmp(r->sec[i].name, name) == 0) return &r->sec[i];
+    return NULL;
 }
+
+/* 1 when the file has a section of this name. */
+int ty_rd_has(const reader *r, const char *name) { return ty_rd_find(r, name) != NULL; }
 
 /* The table entry of section name after the checks that need no read: it
  * exists, its raw size is within [lo, hi] and no more than its frame can
  * expand to; NULL with the message set otherwise. */
 const rd_sec *ty_rd_locate(reader *r, const char *name, uint64_t lo, uint64_t hi,
                                size_t extra) {
-    const rd_sec *s = NULL;
-    for (int i = 0; i < r->nsec && !s; i++)
-        if (strcmp(r->sec[i].name, name) == 0) s = &r->sec[i];
+    const rd_sec *s = ty_rd_find(r, name);
     if (!s) {
         ty_seterr(r->err, r->errlen, "%s: section '%s' is missing", r->path,
                   name);
@@ -618,26 +618,32 @@ static int rd_stream(reader *r, const char *name, const rd_sec *s, void *dst) {
     return TENYO_OK;
 }
 
-int ty_rd_framed(reader *r, const rd_sec *s) {
+/* The frames a seek table's footer at the end of section s counts (into
+ * *n), read and checked (magic, descriptor 0, at least one frame, a table
+ * that fits the section): 1; 0 when s does not end in one (or is read from
+ * memory); or the read's status. */
+static int seek_footer(reader *r, const rd_sec *s, uint64_t *n) {
     unsigned char f[STORE_SEEK_FOOT];
-    if (r->mem || r->fd < 0 || s->stored < 8 + STORE_SEEK_FOOT ||
-        ty_rd_pread(r, f, sizeof f, s->off + s->stored - sizeof f))
-        return 0; /* a read that fails here fails again where it matters */
-    uint64_t n = get_le32(f);
-    return get_le32(f + 5) == STORE_SEEK_MAGIC && f[4] == 0 && n &&
-           8 + n * STORE_SEEK_ENTRY + STORE_SEEK_FOOT <= s->stored;
+    if (r->mem || s->stored < 8 + STORE_SEEK_FOOT) return 0;
+    int rc = ty_rd_pread(r, f, sizeof f, s->off + s->stored - sizeof f);
+    if (rc) return rc;
+    *n = get_le32(f);
+    return get_le32(f + 5) == STORE_SEEK_MAGIC && f[4] == 0 && *n &&
+           8 + *n * STORE_SEEK_ENTRY + STORE_SEEK_FOOT <= s->stored;
+}
+
+int ty_rd_framed(reader *r, const rd_sec *s) {
+    uint64_t n;
+    return seek_footer(r, s, &n) == 1; /* a read that fails here fails again where it matters */
 }
 
 int ty_rd_seek_table(reader *r, const rd_sec *s, uint32_t *nf, uint32_t **tab) {
     *nf = 0;
     *tab = NULL;
-    unsigned char f[STORE_SEEK_FOOT];
-    if (r->mem || s->stored < 8 + STORE_SEEK_FOOT) return 0;
-    int rc = ty_rd_pread(r, f, sizeof f, s->off + s->stored - sizeof f);
-    if (rc) return rc;
-    uint64_t n = get_le32(f), body = n * STORE_SEEK_ENTRY + STORE_SEEK_FOOT;
-    if (get_le32(f + 5) != STORE_SEEK_MAGIC || f[4] != 0 || n == 0 || 8 + body > s->stored)
-        return 0;
+    uint64_t n = 0;
+    int rc = seek_footer(r, s, &n);
+    if (rc != 1) return rc;
+    uint64_t body = n * STORE_SEEK_ENTRY + STORE_SEEK_FOOT;
     unsigned char *t = ty_malloc((size_t)(8 + body));
     if (!t) return rd_nomem_sec(r, s->name);
     rc = ty_rd_pread(r, t, (size_t)(8 + body), s->off + s->stored - 8 - body);
@@ -666,13 +672,23 @@ int ty_rd_seek_table(reader *r, const rd_sec *s, uint32_t *nf, uint32_t **tab) {
     return 1;
 }
 
-int ty_rd_frame_check(const unsigned char *c, uint32_t stored, uint32_t raw) {
+const char *ty_rd_frame_decode(ZSTD_DCtx *dc, const unsigned char *c, uint32_t stored,
+                               uint32_t raw, void *dst) {
     size_t fsz = ZSTD_findFrameCompressedSize(c, stored);
-    return stored >= 6 && get_le32(c) == ZSTD_MAGICNUMBER && (c[4] & 0x04) &&
-                   ZSTD_getFrameContentSize(c, stored) == raw && !ZSTD_isError(fsz) &&
-                   fsz == stored
-               ? 0
-               : -1;
+    if (!(stored >= 6 && get_le32(c) == ZSTD_MAGICNUMBER && (c[4] & 0x04) &&
+          ZSTD_getFrameContentSize(c, stored) == raw && !ZSTD_isError(fsz) && fsz == stored))
+        return "not a checksummed zstd frame of its sizes";
+    size_t d = dc ? ZSTD_decompressDCtx(dc, dst, raw, c, stored)
+                  : ZSTD_decompress(dst, raw, c, stored);
+    if (ZSTD_isError(d)) return ZSTD_getErrorName(d);
+    return d == raw ? NULL : "short frame";
+}
+
+int ty_rd_frame_fail(char *err, size_t errlen, const char *path, const char *name, uint64_t i,
+                     uint64_t n, const char *why) {
+    ty_seterr(err, errlen, "%s: section '%s' is damaged: frame %llu of %llu: %s", path, name,
+              (unsigned long long)i, (unsigned long long)n, why);
+    return TENYO_ERR_CORRUPT;
 }
 
 /* A framed section (ty_rd_seek_table: nf frames, tab) decoded whole into
@@ -696,17 +712,8 @@ static int rd_framed(reader *r, const char *name, const rd_sec *s, uint32_t nf,
         const unsigned char *c = r->cbuf;
         for (; i < j; i++) {
             uint32_t zs = tab[2 * i], rs = tab[2 * i + 1];
-            size_t d = 0;
-            const char *why = NULL;
-            if (ty_rd_frame_check(c, zs, rs)) why = "not a checksummed zstd frame of its sizes";
-            else if (d = ZSTD_decompressDCtx(r->dctx, dst + out, rs, c, zs),
-                     ZSTD_isError(d) || d != rs)
-                why = ZSTD_isError(d) ? ZSTD_getErrorName(d) : "short frame";
-            if (why) {
-                ty_seterr(r->err, r->errlen, "%s: section '%s' is damaged: frame %llu of %llu: %s",
-                          r->path, name, (unsigned long long)i, (unsigned long long)nf, why);
-                return TENYO_ERR_CORRUPT;
-            }
+            const char *why = ty_rd_frame_decode(r->dctx, c, zs, rs, dst + out);
+            if (why) return ty_rd_frame_fail(r->err, r->errlen, r->path, name, i, nf, why);
             c += zs;
             off += zs;
             out += rs;

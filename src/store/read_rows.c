@@ -591,9 +591,7 @@ int ty_rd_rowptr(reader *r, ty_model *m, uint64_t nnz) {
 /* Whether the rows' streams are in frames (m->rows_frame, for tenyo info):
  * the columns' footer read. */
 static void rd_rows_frame(reader *r, ty_model *m) {
-    const rd_sec *cs = NULL;
-    for (int i = 0; i < r->nsec && ty_rd_has(r, "tfidf.tf"); i++)
-        if (!strncmp(r->sec[i].name, "tfidf.cols", 16)) cs = &r->sec[i];
+    const rd_sec *cs = ty_rd_has(r, "tfidf.tf") ? ty_rd_find(r, "tfidf.cols") : NULL;
     m->rows_frame = cs && ty_rd_framed(r, cs) ? STORE_ROWS_FRAME : 0;
 }
 

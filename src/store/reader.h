@@ -91,9 +91,19 @@ int ty_rd_seek_table(reader *r, const rd_sec *s, uint32_t *nf, uint32_t **tab);
 /* Whether section s ends in a seek table's footer (9 bytes read; what
  * tenyo info says; the readers check the whole table). */
 int ty_rd_framed(reader *r, const rd_sec *s);
-/* Frame c of stored bytes: a checksummed zstd frame holding raw bytes,
- * exactly stored long (0), else -1. */
-int ty_rd_frame_check(const unsigned char *c, uint32_t stored, uint32_t raw);
+/* Frame c of stored bytes, checked (a checksummed zstd frame holding raw
+ * bytes, exactly stored long) and decompressed into dst (raw bytes) with
+ * dc (NULL: a context of its own): NULL, or what is wrong (zstd's checksum
+ * included). */
+const char *ty_rd_frame_decode(ZSTD_DCtx *dc, const unsigned char *c, uint32_t stored,
+                               uint32_t raw, void *dst);
+/* The message of frame i of n of a damaged framed section name in file
+ * path (why: ty_rd_frame_decode's) into err, the same for every reader:
+ * TENYO_ERR_CORRUPT. */
+int ty_rd_frame_fail(char *err, size_t errlen, const char *path, const char *name, uint64_t i,
+                     uint64_t n, const char *why);
+/* Section name's table entry, or NULL. */
+const rd_sec *ty_rd_find(const reader *r, const char *name);
 /* Where each frame of a rows' stream p (len bytes; tfidf.cols or
  * tfidf.tf of the rows rowptr over nd documents) starts, for ty_secput's
  * cut: *cut (new) holds ceil(nd / STORE_ROWS_FRAME) + 1 byte offsets, the

@@ -148,12 +148,7 @@ static void rewrite_sections(writer *w, reader *r, const char *const *drop, int 
                 ty_wr_sec_stored(w, p->name, p->data, p->len);
             } else if (p->cut) { /* the rows in frames, as the writer stores them */
                 ty_wr_sec_begin_framed(w, p->name, p->len);
-                for (uint64_t f = 0; f < p->ncut && !w->rc; f++) {
-                    ty_wr_frame_begin(w, p->cut[f + 1] - p->cut[f]);
-                    ty_wr_put_bytes(w, (const unsigned char *)p->data + p->cut[f],
-                              (size_t)(p->cut[f + 1] - p->cut[f]));
-                    ty_wr_frame_end(w);
-                }
+                ty_wr_put_framed(w, p->data, p->cut, p->ncut);
                 ty_wr_sec_end(w);
             } else if (!strncmp(p->name, "basis.q8", 16) || !strncmp(p->name, "docvec.q8", 16)) {
                 ty_wr_q8_begin(w, p->name, p->len); /* stored raw, as the writer stores them */

@@ -36,12 +36,12 @@
  * STORE_ROWS_FRAME documents behind a seek table, nothing is read at open
  * but the two tables (16 bytes a frame); a block is a frame, and its first
  * reader reads its two frames from the file, checks and decompresses them
- * (ty_rd_frame_check, zstd's checksum) and decodes them as above. At 1M
- * documents an `ideas` process no longer reads 190 MB, decompresses 362
- * MB into fresh memory and walks it for offsets: it reads the frames of
- * the 298 blocks it needs (1,847 -> 1,539 ms, peak 788 -> 456 MiB;
- * bench/README.md). ty_rows_all then also
- * assembles the counts' stream (m->tf_leb) from every frame. A damaged
+ * (ty_rd_frame_decode: the frame's checks, zstd's checksum) and decodes
+ * them as above. At 1M documents an `ideas` process no longer reads 190
+ * MB, decompresses 362 MB into fresh memory and walks it for offsets: it
+ * reads the frames of the 298 blocks it needs (1,847 -> 1,539 ms, peak
+ * 788 -> 456 MiB; bench/README.md). ty_rows_all then also assembles the
+ * counts' stream (m->tf_leb) from every frame. A damaged
  * frame refuses its block's readers with the whole read's message (the
  * section and the frame); the others read on.
  */
@@ -257,19 +257,9 @@ static int frame_read(ty_rows *b, uint64_t k, int tf, unsigned char *dst, char *
     }
     reader r = {.fd = b->fd, .path = b->path, .err = msg, .errlen = msglen};
     int rc = ty_rd_pread(&r, c, (size_t)zs, (tf ? b->tsec : b->csec) + z[k]);
-    const char *why = NULL;
-    size_t d = 0;
-    if (!rc && ty_rd_frame_check(c, (uint32_t)zs, (uint32_t)rs))
-        why = "not a checksummed zstd frame of its sizes";
-    else if (!rc && (d = ZSTD_decompress(dst, (size_t)rs, c, (size_t)zs), ZSTD_isError(d) ||
-                     d != rs))
-        why = ZSTD_isError(d) ? ZSTD_getErrorName(d) : "short frame";
+    const char *why = rc ? NULL : ty_rd_frame_decode(NULL, c, (uint32_t)zs, (uint32_t)rs, dst);
     free(c);
-    if (why) { /* the whole read's words (read_head.c) */
-        snprintf(msg, msglen, "%s: section '%s' is damaged: frame %llu of %llu: %s", b->path,
-                 name, (unsigned long long)k, (unsigned long long)b->nblk, why);
-        rc = TENYO_ERR_CORRUPT;
-    }
+    if (why) rc = ty_rd_frame_fail(msg, msglen, b->path, name, k, b->nblk, why);
     return rc;
 }
 

@@ -318,6 +318,14 @@ void ty_wr_frame_end(writer *w) {
     w->nf++;
 }
 
+void ty_wr_put_framed(writer *w, const unsigned char *data, const uint64_t *cut, uint64_t n) {
+    for (uint64_t f = 0; f < n && !w->rc; f++) {
+        ty_wr_frame_begin(w, cut[f + 1] - cut[f]);
+        ty_wr_put_bytes(w, data + cut[f], (size_t)(cut[f + 1] - cut[f]));
+        ty_wr_frame_end(w);
+    }
+}
+
 /* The seek table of a framed section (format.h): a skippable frame of
  * the frames' sizes and the footer. */
 static void seek_table(writer *w) {
@@ -511,6 +519,12 @@ static void put_q8(writer *w, const char *name, const float *x, const int8_t *co
     ty_wr_sec_end(w);
 }
 
+/* The first document of frame f of the rows' streams (nd documents; f
+ * one past the last: nd). */
+static uint64_t frame_doc(uint64_t f, uint64_t nd) {
+    return f * STORE_ROWS_FRAME < nd ? f * STORE_ROWS_FRAME : nd;
+}
+
 /* The per-document sections of the rows and vectors, in the file's
  * order before "docmeta": docvec.q8, tfidf.rows, tfidf.cols, and tfidf.tf
  * (or tfidf.vals). Each document's bytes depend on its own row and vector
@@ -528,23 +542,29 @@ static void put_rows(writer *w, const ty_model *m) {
     ty_wr_sec_end(w);
 
     /* the two streams in frames of STORE_ROWS_FRAME documents (format.h,
-     * "The rows in frames"), each frame's raw bytes counted first */
+     * "The rows in frames"): each frame's raw bytes counted once into fb,
+     * their sum the section's pledge */
     uint64_t nfr = (nd + STORE_ROWS_FRAME - 1) / STORE_ROWS_FRAME;
+    uint64_t *fb = ty_mallocarray(nfr ? nfr : 1, sizeof *fb);
+    if (!fb) {
+        if (!w->rc) {
+            ty_seterr(w->err, w->errlen, "out of memory for a section's frame table");
+            w->rc = TENYO_ERR_NOMEM;
+        }
+        return;
+    }
     uint64_t colbytes = 0;
-    for (uint64_t i = 0; i < nd; i++)
-        for (uint64_t j = a->rowptr[i]; j < a->rowptr[i + 1]; j++)
-            colbytes += leb_len(j > a->rowptr[i] ? a->col[j] - a->col[j - 1]
-                                                 : a->col[j]);
+    for (uint64_t f = 0; f < nfr; f++) {
+        fb[f] = 0;
+        for (uint64_t i = frame_doc(f, nd); i < frame_doc(f + 1, nd); i++)
+            for (uint64_t j = a->rowptr[i]; j < a->rowptr[i + 1]; j++)
+                fb[f] += leb_len(j > a->rowptr[i] ? a->col[j] - a->col[j - 1] : a->col[j]);
+        colbytes += fb[f];
+    }
     ty_wr_sec_begin_framed(w, "tfidf.cols", colbytes);
     for (uint64_t f = 0; f < nfr && !w->rc; f++) {
-        uint64_t d0 = f * STORE_ROWS_FRAME, d1 = d0 + STORE_ROWS_FRAME < nd ? d0 + STORE_ROWS_FRAME
-                                                                           : nd;
-        uint64_t fb = 0;
-        for (uint64_t i = d0; w->framed && i < d1; i++)
-            for (uint64_t j = a->rowptr[i]; j < a->rowptr[i + 1]; j++)
-                fb += leb_len(j > a->rowptr[i] ? a->col[j] - a->col[j - 1] : a->col[j]);
-        ty_wr_frame_begin(w, fb);
-        for (uint64_t i = d0; i < d1 && !w->rc; i++)
+        ty_wr_frame_begin(w, fb[f]);
+        for (uint64_t i = frame_doc(f, nd); i < frame_doc(f + 1, nd) && !w->rc; i++)
             for (uint64_t j = a->rowptr[i]; j < a->rowptr[i + 1]; j++)
                 put_leb(w, j > a->rowptr[i] ? a->col[j] - a->col[j - 1] : a->col[j]);
         ty_wr_frame_end(w);
@@ -553,16 +573,18 @@ static void put_rows(writer *w, const ty_model *m) {
 
     if (m->tf) { /* counts: the weights follow from them and idf */
         uint64_t tfbytes = 0;
-        for (uint64_t j = 0; j < nnz; j++) tfbytes += leb_len(m->tf[j]);
+        for (uint64_t f = 0; f < nfr; f++) {
+            fb[f] = 0;
+            for (uint64_t j = a->rowptr[frame_doc(f, nd)]; j < a->rowptr[frame_doc(f + 1, nd)]; j++)
+                fb[f] += leb_len(m->tf[j]);
+            tfbytes += fb[f];
+        }
         ty_wr_sec_begin_framed(w, "tfidf.tf", tfbytes);
         for (uint64_t f = 0; f < nfr && !w->rc; f++) {
-            uint64_t j0 = a->rowptr[f * STORE_ROWS_FRAME],
-                     j1 = a->rowptr[(f + 1) * STORE_ROWS_FRAME < nd ? (f + 1) * STORE_ROWS_FRAME
-                                                                    : nd];
-            uint64_t fb = 0;
-            for (uint64_t j = j0; w->framed && j < j1; j++) fb += leb_len(m->tf[j]);
-            ty_wr_frame_begin(w, fb);
-            for (uint64_t j = j0; j < j1 && !w->rc; j++) put_leb(w, m->tf[j]);
+            ty_wr_frame_begin(w, fb[f]);
+            for (uint64_t j = a->rowptr[frame_doc(f, nd)];
+                 j < a->rowptr[frame_doc(f + 1, nd)] && !w->rc; j++)
+                put_leb(w, m->tf[j]);
             ty_wr_frame_end(w);
         }
         ty_wr_sec_end(w);
@@ -577,11 +599,7 @@ static void put_rows(writer *w, const ty_model *m) {
                           : "the loaded counts do not hold the rows' values"); /* a bug */
                 w->rc = rc == TENYO_ERR_NOMEM ? rc : TENYO_ERR_IO;
             }
-            for (uint64_t f = 0; f < n && !w->rc; f++) {
-                ty_wr_frame_begin(w, off[f + 1] - off[f]);
-                ty_wr_put_bytes(w, m->tf_leb + off[f], (size_t)(off[f + 1] - off[f]));
-                ty_wr_frame_end(w);
-            }
+            ty_wr_put_framed(w, m->tf_leb, off, n);
             free(off);
         } else {
             ty_wr_put_bytes(w, m->tf_leb, (size_t)m->tf_leb_len);
@@ -592,6 +610,7 @@ static void put_rows(writer *w, const ty_model *m) {
         put_f32s(w, a->val, nnz);
         ty_wr_sec_end(w);
     }
+    free(fb);
 }
 
 /* The float16 vectors (section docvec.f16), after "ivf". */

@@ -82,6 +82,9 @@ void ty_wr_sec_begin(writer *w, const char *name, uint64_t raw);
 void ty_wr_sec_begin_framed(writer *w, const char *name, uint64_t raw);
 void ty_wr_frame_begin(writer *w, uint64_t raw);
 void ty_wr_frame_end(writer *w);
+/* data[cut[0] .. cut[n]) into the framed section begun, frame f holding
+ * [cut[f], cut[f + 1]). */
+void ty_wr_put_framed(writer *w, const unsigned char *data, const uint64_t *cut, uint64_t n);
 /* A q8 section begun stored raw, to be mapped (format.h, "Sections stored
  * raw"), where it can be. */
 void ty_wr_q8_begin(writer *w, const char *name, uint64_t n);
