@@ -124,6 +124,58 @@ TY_TEST(util_strmap_add_blob_stride) {
     ty_strmap_free(m);
 }
 
+/* A blob added to an empty map is read in place (no list of its keys):
+ * lookups compare up to the blob key's end (a prefix, a longer key and a
+ * key holding a NUL all miss), keys come from the blob; a key interned
+ * afterwards lists the blob's first, and every key is found after the
+ * slots grow; a second blob joins a listed map alike. */
+TY_TEST(util_strmap_blob_in_place) {
+    const char blob[] = "alpha\0beta\0gamma\0al\0alphabet";
+    uint64_t off[] = {0, 6, 11, 17, 20};
+    ty_strmap *m = ty_strmap_new();
+    CHECK(m);
+    uint64_t dup = 0;
+    CHECK_EQ_INT(ty_strmap_add_blob(m, blob, off, 1, 5, &dup), 0);
+    CHECK(ty_strmap_get(m, "alpha", 5) == 0);
+    CHECK(ty_strmap_get(m, "alphabet", 8) == 4);
+    CHECK(ty_strmap_get(m, "al", 2) == 3);
+    CHECK(ty_strmap_get(m, "alph", 4) == -1);
+    CHECK(ty_strmap_get(m, "alphab", 6) == -1);
+    CHECK(ty_strmap_get(m, "gamma\0x", 7) == -1);
+    CHECK(ty_strmap_get(m, "gammaX", 5) == 2); /* len 5: "gamma" */
+    size_t len = 0;
+    const char *k = ty_strmap_key(m, 1, &len);
+    CHECK(k == blob + 6 && len == 4);
+    int is_new = 0;
+    CHECK(ty_strmap_intern(m, "delta", 5, &is_new) == 5 && is_new);
+    CHECK(ty_strmap_intern(m, "beta", 4, &is_new) == 1 && !is_new);
+    char key[16];
+    for (int i = 0; i < 3000; i++) { /* the slots grow several times */
+        snprintf(key, sizeof key, "k%d", i);
+        CHECK(ty_strmap_intern(m, key, strlen(key), NULL) == 6 + i);
+    }
+    for (int i = 0; i < 5; i++) {
+        k = blob + off[i];
+        CHECK(ty_strmap_get(m, k, strlen(k)) == i);
+        CHECK(ty_strmap_key(m, (uint32_t)i, &len) == k && len == strlen(k));
+    }
+    CHECK(ty_strmap_get(m, "delta", 5) == 5);
+    CHECK(ty_strmap_get(m, "k2999", 5) == 3005);
+    const char b2[] = "one\0alpha";
+    uint64_t o2[] = {0, 4};
+    CHECK_EQ_INT(ty_strmap_add_blob(m, b2, o2, 1, 2, &dup), 1);
+    CHECK(dup == 1 && ty_strmap_get(m, "one", 3) == 3006);
+    ty_strmap_free(m);
+    /* a duplicate inside one blob: the keys before it are in */
+    const char b3[] = "x\0y\0x";
+    uint64_t o3[] = {0, 2, 4};
+    m = ty_strmap_new();
+    CHECK(m);
+    CHECK_EQ_INT(ty_strmap_add_blob(m, b3, o3, 1, 3, &dup), 1);
+    CHECK(dup == 2 && ty_strmap_size(m) == 2 && ty_strmap_get(m, "y", 1) == 1);
+    ty_strmap_free(m);
+}
+
 /* Lazy keys (ty_strmap_add_blob_lazy): size and keys answered before the
  * map is built, then every lookup the same as an eager map's, the map
  * built once however many threads ask first; a key met twice reported by

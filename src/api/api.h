@@ -414,6 +414,9 @@ struct tenyo_ctx {
  * count); returns how many. */
 size_t ty_ctx_topk(tenyo_ctx *c, const float *s, uint64_t skip, const uint8_t *keep, size_t k,
                    tenyo_hit *out);
+/* ty_model_need_rows for documents docs[0..n) (stride bytes apart) on the
+ * threads c's query may use; the message in c->err. */
+int ty_ctx_need_rows(tenyo_ctx *c, const uint64_t *docs, size_t n, size_t stride);
 
 /* The filter of c compiled (api/filter.c): one byte per document, 1 when
  * it may answer; NULL when c has no filter, or on failure (*rc, message

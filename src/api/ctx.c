@@ -300,6 +300,13 @@ static int ctx_enter(const tenyo_ctx *c) {
 
 static void ctx_leave(int nt) { __atomic_sub_fetch(&g_qbusy, nt, __ATOMIC_RELAXED); }
 
+int ty_ctx_need_rows(tenyo_ctx *c, const uint64_t *docs, size_t n, size_t stride) {
+    int nt = ctx_enter(c);
+    int rc = ty_model_need_rows_nt(&c->idx->m, docs, n, stride, nt, c->err, sizeof c->err);
+    ctx_leave(nt);
+    return rc;
+}
+
 size_t ty_ctx_topk(tenyo_ctx *c, const float *s, uint64_t skip, const uint8_t *keep, size_t k,
                    tenyo_hit *out) {
     int nt = ctx_enter(c);

@@ -528,8 +528,8 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
                                                x->m.ndocs);
         if (rc) goto fail;
         rc = TENYO_ERR_NOMEM;
-    } else if (ty_strmap_reserve(x->ids, x->m.partial ? 1 : (uint32_t)x->m.ndocs)) {
-        goto fail;
+    } else if (x->m.partial && ty_strmap_reserve(x->ids, 1)) {
+        goto fail; /* (the others' table: ids_run's ty_strmap_add_blob, sized there) */
     }
     /* the id table on a thread of its own (a large index), beside the term
      * table, the co-classification lists and the vectors below; none for

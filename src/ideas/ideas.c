@@ -311,8 +311,7 @@ static int ideas_fields(ty_iquery *st, size_t knn) {
     st->qbest = st->nn && st->nb[0].score > 0 ? st->nb[0].score : 0;
     /* the rows every later stage reads: the neighbours' (votes, evidence,
      * cards, the why) */
-    int rc = ty_model_need_rows(m, &st->nb[0].doc, st->nn, sizeof *st->nb, c->err,
-                                sizeof c->err);
+    int rc = ty_ctx_need_rows(c, &st->nb[0].doc, st->nn, sizeof *st->nb);
     if (rc) return rc;
     st->english = ty_query_english(c, st->qn);
     /* the field model: P(field | text) for every field with a model */

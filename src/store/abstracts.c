@@ -258,7 +258,7 @@ int ty_abs_get(ty_abs *a, uint64_t doc, ty_buf *out, char *err, size_t errlen) {
         free(f);
         return TENYO_ERR_NOMEM;
     }
-    size_t d = ZSTD_decompress(raw, rs, f, zs);
+    size_t d = ty_zstd_decompress(raw, rs, f, zs);
     rc = TENYO_ERR_CORRUPT;
     if (ZSTD_isError(d) || d != rs || (rs && raw[rs - 1] != 0)) {
         ty_seterr(err, errlen, "%s: section 'abstracts' is damaged: block %llu: %s", a->path,
@@ -315,7 +315,7 @@ int ty_abs_verify(ty_abs *a, char *err, size_t errlen) {
         const unsigned char *e = a->tab + ABS_HEAD + 16 * i;
         uint32_t zs = get_le32(e + 8), rs = get_le32(e + 12);
         uint64_t want = i + 1 < nb ? a->per_block : a->ndocs - i * a->per_block, got = 0;
-        size_t d = ZSTD_decompress(raw, rs, pay + get_le64(e), zs);
+        size_t d = ty_zstd_decompress(raw, rs, pay + get_le64(e), zs);
         const char *why = NULL;
         if (ZSTD_isError(d)) why = ZSTD_getErrorName(d);
         else if (d != rs || (rs && raw[rs - 1] != 0)) why = "cut";

@@ -349,7 +349,7 @@ static int dm_decode_from(ty_docmeta *h, uint64_t f, const unsigned char *src, d
         why = "not one checksummed zstd frame";
         goto bad;
     }
-    size_t d = ZSTD_decompress(raw, rs, c, zs);
+    size_t d = ty_zstd_decompress(raw, rs, c, zs);
     if (ZSTD_isError(d) || d != rs) {
         why = ZSTD_isError(d) ? ZSTD_getErrorName(d) : "short frame";
         goto bad;

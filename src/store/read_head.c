@@ -672,6 +672,24 @@ int ty_rd_seek_table(reader *r, const rd_sec *s, uint32_t *nf, uint32_t **tab) {
     return 1;
 }
 
+static pthread_key_t dctx_key;
+static pthread_once_t dctx_once = PTHREAD_ONCE_INIT;
+static int dctx_ok;
+
+static void dctx_free(void *p) { ZSTD_freeDCtx(p); }
+
+static void dctx_init(void) { dctx_ok = !pthread_key_create(&dctx_key, dctx_free); }
+
+size_t ty_zstd_decompress(void *dst, size_t cap, const void *src, size_t n) {
+    (void)pthread_once(&dctx_once, dctx_init);
+    ZSTD_DCtx *dc = dctx_ok ? pthread_getspecific(dctx_key) : NULL;
+    if (!dc && dctx_ok && (dc = ZSTD_createDCtx()) && pthread_setspecific(dctx_key, dc)) {
+        ZSTD_freeDCtx(dc);
+        dc = NULL;
+    }
+    return dc ? ZSTD_decompressDCtx(dc, dst, cap, src, n) : ZSTD_decompress(dst, cap, src, n);
+}
+
 const char *ty_rd_frame_decode(ZSTD_DCtx *dc, const unsigned char *c, uint32_t stored,
                                uint32_t raw, void *dst) {
     size_t fsz = ZSTD_findFrameCompressedSize(c, stored);
@@ -679,7 +697,7 @@ const char *ty_rd_frame_decode(ZSTD_DCtx *dc, const unsigned char *c, uint32_t s
           ZSTD_getFrameContentSize(c, stored) == raw && !ZSTD_isError(fsz) && fsz == stored))
         return "not a checksummed zstd frame of its sizes";
     size_t d = dc ? ZSTD_decompressDCtx(dc, dst, raw, c, stored)
-                  : ZSTD_decompress(dst, raw, c, stored);
+                  : ty_zstd_decompress(dst, raw, c, stored);
     if (ZSTD_isError(d)) return ZSTD_getErrorName(d);
     return d == raw ? NULL : "short frame";
 }

@@ -180,6 +180,10 @@ int ty_model_need_sparse(const ty_model *m, char *err, size_t errlen);
  * the error with the message in err. */
 int ty_model_need_rows(const ty_model *m, const uint64_t *docs, size_t n, size_t stride,
                        char *err, size_t errlen);
+/* The same on up to nt threads (the query's), each block still decoded
+ * once; a failure's message the one thread's call would give. */
+int ty_model_need_rows_nt(const ty_model *m, const uint64_t *docs, size_t n, size_t stride,
+                          int nt, char *err, size_t errlen);
 /* Whether m's sparse rows are decoded (read eagerly, or by a finished
  * ty_model_need_sparse); 0 while they wait for their first use. */
 int ty_model_rows_decoded(const ty_model *m);

@@ -262,6 +262,11 @@ struct ty_strmap {
     uint32_t *lens;       /* key length per id */
     uint64_t *hashes;     /* hash per id (for rehashing) */
     arena_chunk *arena;   /* newest chunk first */
+    /* keys of one blob added to an empty map (ty_strmap_add_blob): read
+     * from it, not listed in keys/lens/hashes (bl_blob NULL otherwise) */
+    const char *bl_blob;
+    const uint64_t *bl_off;
+    size_t bl_stride;
     /* ty_strmap_add_blob_lazy's keys, inserted by the first use */
     int lazy;             /* keys recorded (lz_*), not necessarily in */
     const char *lz_blob;
@@ -375,13 +380,20 @@ static char *arena_copy(ty_strmap *m, const char *key, size_t len) {
 
 #define SLOT(h, id) (((h) >> 32 << 32) | ((uint64_t)(id) + 1))
 
+/* Key of id (NUL-terminated): the blob's, or the arena's copy. */
+static inline const char *key_of(const ty_strmap *m, uint32_t id) {
+    return m->bl_blob ? m->bl_blob + m->bl_off[(uint64_t)id * m->bl_stride] : m->keys[id];
+}
+
 static int strmap_resize(ty_strmap *m, size_t ns) {
     uint64_t *s = ty_calloc(ns, sizeof *s);
     if (!s) return -1;
     for (uint32_t id = 0; id < m->n; id++) {
-        size_t i = m->hashes[id] & (ns - 1);
+        const char *k = m->bl_blob ? key_of(m, id) : NULL;
+        uint64_t h = k ? ty_fnv1a(k, strlen(k)) : m->hashes[id];
+        size_t i = h & (ns - 1);
         while (s[i]) i = (i + 1) & (ns - 1);
-        s[i] = SLOT(m->hashes[id], id);
+        s[i] = SLOT(h, id);
     }
     free(m->slots);
     m->slots = s;
@@ -410,28 +422,57 @@ int ty_strmap_reserve(ty_strmap *m, uint32_t n) {
     return reserve(m, n);
 }
 
+/* Room for n keys; a map of one blob's keys lists none (slots only). */
 static int reserve(ty_strmap *m, uint32_t n) {
     if (n >= UINT32_MAX / 2) return TENYO_ERR_LIMIT;
     size_t ns = m->nslots;
     while ((size_t)n * 2 + 2 > ns) ns *= 2;
     if (ns != m->nslots && strmap_resize(m, ns)) return TENYO_ERR_NOMEM;
-    return n > m->capkeys ? keys_reserve(m, n) : TENYO_OK;
+    return n > m->capkeys && !m->bl_blob ? keys_reserve(m, n) : TENYO_OK;
 }
 
-/* Slot of key: the one holding it, or the empty slot where it would go. */
+/* A map of one blob's keys given its lists (keys, lengths, hashes), so
+ * that keys from elsewhere can join: 0 or TENYO_ERR_NOMEM. */
+static int blob_list(ty_strmap *m) {
+    if (!m->bl_blob) return TENYO_OK;
+    const char *b = m->bl_blob;
+    const uint64_t *o = m->bl_off;
+    size_t st = m->bl_stride;
+    m->bl_blob = NULL;
+    if (m->n > m->capkeys && keys_reserve(m, m->n)) {
+        m->bl_blob = b;
+        return TENYO_ERR_NOMEM;
+    }
+    for (uint32_t id = 0; id < m->n; id++) {
+        const char *k = b + o[(uint64_t)id * st];
+        size_t len = strlen(k);
+        m->keys[id] = k;
+        m->lens[id] = (uint32_t)len;
+        m->hashes[id] = ty_fnv1a(k, len);
+    }
+    return TENYO_OK;
+}
+
+/* Slot of key: the one holding it, or the empty slot where it would go.
+ * A blob's key is compared up to its NUL (the caller's key holds none). */
 static size_t find_slot(const ty_strmap *m, const char *key, size_t len,
                         uint64_t h) {
     size_t i = h & (m->nslots - 1);
     for (uint64_t s; (s = m->slots[i]) != 0; i = (i + 1) & (m->nslots - 1)) {
         if (s >> 32 != h >> 32) continue;
         uint32_t id = (uint32_t)s - 1;
-        if (m->lens[id] == len && memcmp(m->keys[id], key, len) == 0) return i;
+        if (m->bl_blob) {
+            const char *k = key_of(m, id);
+            if (strncmp(k, key, len) == 0 && k[len] == 0) return i;
+        } else if (m->lens[id] == len && memcmp(m->keys[id], key, len) == 0)
+            return i;
     }
     return i;
 }
 
 int64_t ty_strmap_get(const ty_strmap *m, const char *key, size_t len) {
     if (m->lazy) ty_strmap_settle(m, NULL);
+    if (m->bl_blob && memchr(key, 0, len)) return -1; /* no blob key holds a NUL */
     size_t i = find_slot(m, key, len, ty_fnv1a(key, len));
     return m->slots[i] ? (int64_t)(uint32_t)m->slots[i] - 1 : -1;
 }
@@ -441,6 +482,7 @@ int64_t ty_strmap_intern(ty_strmap *m, const char *key, size_t len,
     if (is_new) *is_new = 0;
     if (m->lazy) ty_strmap_settle(m, NULL);
     if (len > UINT32_MAX) return TENYO_ERR_LIMIT;
+    if (blob_list(m)) return TENYO_ERR_NOMEM;
     uint64_t h = ty_fnv1a(key, len);
     size_t i = find_slot(m, key, len, h);
     if (m->slots[i]) return (int64_t)(uint32_t)m->slots[i] - 1;
@@ -474,7 +516,16 @@ int ty_strmap_add_blob(ty_strmap *m, const char *blob, const uint64_t *off,
 static int add_blob(ty_strmap *m, const char *blob, const uint64_t *off, size_t stride,
                     uint64_t n, uint64_t *dup) {
     if (n > UINT32_MAX / 2 - 1 - m->n) return TENYO_ERR_LIMIT;
-    int rc = reserve(m, (uint32_t)(m->n + n));
+    /* an empty map keeps no list of the blob's keys: 20 bytes a key less
+     * (a 1M-document id table: 20 MB not allocated nor cleared) */
+    int own = !m->n && !m->capkeys && n;
+    int rc = own ? TENYO_OK : blob_list(m);
+    if (own) {
+        m->bl_blob = blob;
+        m->bl_off = off;
+        m->bl_stride = stride;
+    }
+    if (!rc) rc = reserve(m, (uint32_t)(m->n + n));
     if (rc) return rc;
     /* no resize below: the slots stay at most half full */
     const size_t mask = m->nslots - 1;
@@ -492,9 +543,11 @@ static int add_blob(ty_strmap *m, const char *blob, const uint64_t *off, size_t 
                 return 1;
             }
             uint32_t id = m->n++;
-            m->keys[id] = key;
-            m->lens[id] = (uint32_t)len;
-            m->hashes[id] = h;
+            if (!m->bl_blob) {
+                m->keys[id] = key;
+                m->lens[id] = (uint32_t)len;
+                m->hashes[id] = h;
+            }
             m->slots[at] = SLOT(h, id);
         }
         if (i < n) { /* hash key i, fetch its slot's line */
@@ -523,6 +576,11 @@ const char *ty_strmap_key(const ty_strmap *m, uint32_t id, size_t *len) {
         return k;
     }
     if (id >= m->n) return NULL;
+    if (m->bl_blob) {
+        const char *k = key_of(m, id);
+        if (len) *len = strlen(k);
+        return k;
+    }
     if (len) *len = m->lens[id];
     return m->keys[id];
 }
