@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <zstd.h>
 
 #define SAMPLE "data/sample/sample.jsonl"
 
@@ -309,4 +310,147 @@ TY_TEST(tpost_damaged_frame_refused_naming_it) {
         CHECKF(strstr(err, "tfidf.post"), "%s", err);
         ty_model_free(&m);
     }
+}
+
+/* A section whose posting frame 0 holds a list with a value rewritten (the
+ * frame compressed again with its checksum, the table and the header's
+ * sum made anew: a file damaged by a writer, not by the disk): mutate
+ * gets the frame's raw bytes and returns the term it spoiled, or -1. */
+static int64_t spoil_frame0(const char *raw, uint64_t n, int64_t (*mutate)(unsigned char *, size_t),
+                            ty_buf *out) {
+    const unsigned char *s = (const unsigned char *)raw;
+    uint32_t np = ty_get_le32(s + 32), nn = ty_get_le32(s + 36);
+    uint64_t tabend = 64 + 24 * (uint64_t)(np + nn);
+    uint64_t off0 = ty_get_le64(s + 64);
+    uint32_t zs = ty_get_le32(s + 72), rs = ty_get_le32(s + 76);
+    unsigned char *fr = malloc(rs);
+    if (!fr || ZSTD_decompress(fr, rs, s + tabend + off0, zs) != rs) {
+        free(fr);
+        return -1;
+    }
+    int64_t t = mutate(fr, rs);
+    size_t cap = ZSTD_compressBound(rs);
+    unsigned char *z = malloc(cap);
+    ZSTD_CCtx *cc = ZSTD_createCCtx();
+    size_t nz = 0;
+    if (t >= 0 && z && cc && !ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1)))
+        nz = ZSTD_compress2(cc, z, cap, fr, rs);
+    ZSTD_freeCCtx(cc);
+    free(fr);
+    out->len = 0;
+    if (t < 0 || !nz || ZSTD_isError(nz) || ty_buf_reserve(out, n + nz)) {
+        free(z);
+        return -1;
+    }
+    unsigned char *o = (unsigned char *)out->p;
+    memcpy(o, s, tabend);
+    int64_t delta = (int64_t)nz - (int64_t)zs;
+    ty_put_le32(o + 72, (uint32_t)nz);
+    for (uint32_t f = 1; f < np + nn; f++) {
+        unsigned char *e = o + 64 + 24 * (uint64_t)f;
+        ty_put_le64(e, (uint64_t)((int64_t)ty_get_le64(e) + delta));
+    }
+    memset(o + 56, 0, 8);
+    ty_put_le64(o + 56, ty_fnv1a_std(o, tabend));
+    uint64_t at = tabend;
+    memcpy(o + at, z, nz);
+    at += nz;
+    uint64_t rest = n - (tabend + off0 + zs);
+    memcpy(o + at, s + tabend + off0 + zs, rest);
+    out->len = at + rest;
+    free(z);
+    return t;
+}
+
+/* The first list of two or more documents whose first two gaps are one
+ * byte each: its second gap made 0 (a document twice). */
+static int64_t repeat_doc(unsigned char *fr, size_t rs) {
+    size_t q = 0;
+    for (int64_t t = 0; q < rs; t++) {
+        uint64_t len = 0;
+        int s = 0;
+        while (q < rs && (fr[q] & 0x80)) len |= (uint64_t)(fr[q++] & 0x7F) << (s += 7, s - 7);
+        if (q >= rs) return -1;
+        len |= (uint64_t)fr[q++] << s;
+        size_t g = q;
+        if (len >= 2 && g + 1 < rs && fr[g] < 0x80 && fr[g + 1] < 0x80 && fr[g + 1]) {
+            fr[g + 1] = 0;
+            return t;
+        }
+        for (uint64_t k = 0; k < 2 * len && q < rs; q++) /* past the gaps and counts */
+            if (!(fr[q] & 0x80)) k++;
+    }
+    return -1;
+}
+
+/* The first count that is one byte: made 0. */
+static int64_t zero_count(unsigned char *fr, size_t rs) {
+    size_t q = 0;
+    for (int64_t t = 0; q < rs; t++) {
+        uint64_t len = 0;
+        int s = 0;
+        while (q < rs && (fr[q] & 0x80)) len |= (uint64_t)(fr[q++] & 0x7F) << (s += 7, s - 7);
+        if (q >= rs) return -1;
+        len |= (uint64_t)fr[q++] << s;
+        for (uint64_t k = 0; k < len && q < rs; q++) /* past the gaps */
+            if (!(fr[q] & 0x80)) k++;
+        if (len && q < rs && fr[q] < 0x80) {
+            fr[q] = 0;
+            return t;
+        }
+        for (uint64_t k = 0; k < len && q < rs; q++)
+            if (!(fr[q] & 0x80)) k++;
+    }
+    return -1;
+}
+
+/* Values a writer got wrong under a valid checksum: a walk reading the
+ * spoilt list refuses it naming the section and the frame, a walk of
+ * another list of the same frame answers as before (a query checks the
+ * lists it reads), and tenyo check's verify refuses the frame. */
+TY_TEST(tpost_walk_refuses_spoilt_values) {
+    const char *path = tp_index("tp_spoil.tny");
+    CHECK(path);
+    ty_model m;
+    char err[512] = "";
+    CHECK_EQ_INT(ty_store_read(path, &m, err, sizeof err), 0);
+    const char *raw;
+    uint64_t n;
+    CHECK_EQ_INT(ty_lazysec_get(m.tp_sec, &raw, &n, err, sizeof err), 0);
+    uint64_t nnz = m.tfidf.rowptr[m.ndocs];
+    float *got = malloc(m.ndocs * sizeof *got), *want = malloc(m.ndocs * sizeof *want);
+    CHECK(got && want);
+    int64_t (*const how[2])(unsigned char *, size_t) = {repeat_doc, zero_count};
+    const char *says[2] = {"documents not rising or out of range",
+                           "a term count unreadable, 0 or over 2^32"};
+    for (int h = 0; h < 2; h++) {
+        ty_buf b = {0};
+        int64_t t = spoil_frame0(raw, n, how[h], &b);
+        CHECKF(t >= 0, "no list to spoil (%d)", h);
+        ty_tpost *tp = NULL, *good = NULL;
+        CHECKF(ty_tpost_open(tp_read_mem, b.p, b.len, path, m.nterms, m.ndocs, nnz, &tp, err,
+                             sizeof err) == 0, "%s", err);
+        CHECK_EQ_INT(ty_tpost_open(tp_read_mem, (void *)raw, n, path, m.nterms, m.ndocs, nnz,
+                                   &good, err, sizeof err), 0);
+        uint32_t qt = (uint32_t)t;
+        const float one = 1.f;
+        err[0] = 0;
+        CHECK_EQ_INT(ty_tpost_walk(tp, &qt, &one, 1, m.idf, got, err, sizeof err),
+                     TENYO_ERR_CORRUPT);
+        CHECKF(strstr(err, "tfidf.post") && strstr(err, "posting frame 0") && strstr(err, says[h]),
+               "%s", err);
+        /* another list of frame 0 (term 0 or 1, whichever is not spoilt) */
+        uint32_t other = t == 0 ? 1u : 0u;
+        CHECKF(ty_tpost_walk(tp, &other, &one, 1, m.idf, got, err, sizeof err) == 0, "%s", err);
+        CHECK_EQ_INT(ty_tpost_walk(good, &other, &one, 1, m.idf, want, err, sizeof err), 0);
+        CHECK(!memcmp(got, want, m.ndocs * sizeof *got));
+        CHECK_EQ_INT(ty_tpost_verify(tp, &m.tfidf, m.idf, err, sizeof err), TENYO_ERR_CORRUPT);
+        CHECKF(strstr(err, says[h]) != NULL, "%s", err);
+        ty_tpost_free(tp);
+        ty_tpost_free(good);
+        ty_buf_free(&b);
+    }
+    free(got);
+    free(want);
+    ty_model_free(&m);
 }

@@ -43,7 +43,8 @@ int ty_tpost_open(ty_tpost_read_fn rd, void *ud, uint64_t len, const char *path,
  * same order, as the rows' gather or the transposed rows' walk
  * (search/search.c), bit for bit. Each list is read once from its frame,
  * never copied out: no memory grows with the postings. The frames of the
- * terms are read and decoded now (each checked), the inverse norms of
+ * terms are read and decoded now (each frame's layout checked, the values
+ * of the lists read as they are added), the inverse norms of
  * their documents once for the handle; from any thread (one at a time,
  * under the handle's mutex). 0, or TENYO_ERR_CORRUPT naming the file, the
  * section, the frame and its terms or documents (NOMEM, the read's
