@@ -1872,6 +1872,23 @@ static void rows_by_block(ty_test_state *ts_, int framed) {
     CHECK(ty_model_need_sparse(&z, err, sizeof err) == 0);
     for (uint64_t d = 0; d < 300; d++) CHECKF(st_rows_same(&e, &z, d), "doc %d", (int)d);
     ty_model_free(&z);
+    /* four threads asking for rows while the whole decode runs beside them
+     * (a frame some of whose rows are taken is decoded around them) */
+    for (int round = 0; round < 3; round++) {
+        CHECKF(ty_store_read_lazy(path, &z, err, sizeof err) == 0, "%s", err);
+        for (int t = 0; t < 4; t++) {
+            jb[t] = (st_rows_job){&z, 101 + (uint64_t)(t + 4 * round), 0};
+            CHECK(pthread_create(&th[t], NULL, st_rows_thread, &jb[t]) == 0);
+        }
+        CHECKF(ty_model_need_sparse(&z, err, sizeof err) == 0, "%s", err);
+        for (int t = 0; t < 4; t++) {
+            pthread_join(th[t], NULL);
+            CHECK_EQ_INT(jb[t].rc, 0);
+        }
+        for (uint64_t d = 0; d < 300; d++) CHECKF(st_rows_same(&e, &z, d), "doc %d", (int)d);
+        CHECK(z.tf_leb_len == e.tf_leb_len && !memcmp(z.tf_leb, e.tf_leb, (size_t)e.tf_leb_len));
+        ty_model_free(&z);
+    }
     /* one bad column in row r's block: the columns' stream rewritten
      * with r's first column (a one-byte number, nterms 50) made 127 */
     uint64_t r = 0;
@@ -1901,6 +1918,14 @@ static void rows_by_block(ty_test_state *ts_, int framed) {
     CHECK(st_rows_same(&e, &z, 0));
     CHECK(ty_model_need_rows(&z, &r, 1, sizeof r, err, sizeof err) == TENYO_ERR_CORRUPT);
     CHECKF(strcmp(err, err1) == 0, "%s | %s", err, err1);
+    if (framed) { /* rows are read alone from their frame: r's neighbours read */
+        uint64_t nb = 0;
+        for (uint64_t d = r / 64 * 64; d < r / 64 * 64 + 64 && d < 300 && !nb; d++)
+            if (d != r && e.tfidf.rowptr[d + 1] > e.tfidf.rowptr[d]) nb = d;
+        CHECK(nb > 0);
+        CHECKF(ty_model_need_rows(&z, &nb, 1, sizeof nb, err, sizeof err) == 0, "%s", err);
+        CHECK(st_rows_same(&e, &z, nb));
+    }
     CHECK(ty_model_need_sparse(&z, err, sizeof err) == TENYO_ERR_CORRUPT);
     CHECKF(strcmp(err, err1) == 0, "%s | %s", err, err1);
     ty_model_free(&z);

@@ -36,14 +36,24 @@
  * STORE_ROWS_FRAME documents behind a seek table, nothing is read at open
  * but the two tables (16 bytes a frame); a block is a frame, and its first
  * reader reads its two frames from the file, checks and decompresses them
- * (ty_rd_frame_decode: the frame's checks, zstd's checksum) and decodes
- * them as above. At 1M documents an `ideas` process no longer reads 190
- * MB, decompresses 362 MB into fresh memory and walks it for offsets: it
- * reads the frames of the 298 blocks it needs (1,847 -> 1,539 ms, peak
- * 788 -> 456 MiB; bench/README.md). ty_rows_all then also assembles the
- * counts' stream (m->tf_leb) from every frame. A damaged
- * frame refuses its block's readers with the whole read's message (the
- * section and the frame); the others read on.
+ * (ty_rd_frame_decode: the frame's checks, zstd's checksum). A block is
+ * then ROWS_SUB rows (one) of a frame: its first reader decompresses the
+ * frame, finds where the row's values start and end in each stream by
+ * counting values (ty_rd_leb_offsets) and decodes that row alone. At 1M
+ * documents an `ideas` process no longer reads 190 MB, decompresses 362 MB
+ * into fresh memory and walks it for offsets: it reads the frames of the
+ * 298 blocks it needs (1,847 -> 1,539 ms, peak 788 -> 456 MiB;
+ * bench/README.md); and it decodes the 300 rows it reads rather than their
+ * frames' 19,000 (whole frames: 125 ms of a 1M ideas on two threads, the
+ * model's arrays touched 64 rows at a time on a machine whose fresh pages
+ * are dear). ty_rows_all decodes a frame at once where none of its rows
+ * is taken, else the rows left around those taken (frame_all), and
+ * assembles the counts' stream (m->tf_leb) from every frame. A damaged
+ * frame refuses its rows' readers with the whole read's message (the
+ * section and the frame); a bad value the reader of its row, with the
+ * whole read's message (row and entry; a frame whose values do not fall
+ * where its rows say is checked whole into scratch arrays for it,
+ * frame_damage); the others read on.
  */
 #include "store/format.h"
 #include "store/reader.h"
@@ -53,7 +63,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ROWS_BLOCK 16 /* rows per block */
+#define ROWS_BLOCK 16 /* rows per block (the streams read whole) */
+#define ROWS_SUB 1    /* rows per block inside a frame (the streams in frames) */
+_Static_assert(STORE_ROWS_FRAME % ROWS_SUB == 0 && STORE_ROWS_FRAME / ROWS_SUB <= 64,
+               "a frame's blocks: whole, and one bit each in frame_all");
 
 enum { BLK_NONE, BLK_BUSY, BLK_DONE, BLK_BAD };
 
@@ -63,7 +76,10 @@ struct ty_rows {
     uint64_t clen, tlen;    /* their raw bytes */
     uint64_t nblk, per;     /* blocks, and rows a block */
     uint64_t *co, *to;      /* nblk + 1 byte offsets in each raw stream */
-    int framed;             /* the streams in frames: block k is frame k */
+    int framed;             /* the streams in frames of fper rows: block k
+                               is rows [k per, (k + 1) per) of frame
+                               k per / fper */
+    uint64_t fper, nfr;     /* framed: rows a frame, frames */
     int fd;                 /* framed: the file (the model's, open as long) */
     uint64_t csec, tsec;    /* framed: the sections' offsets in the file */
     uint64_t *cz, *tz;      /* framed: nblk + 1 offsets of the frames in
@@ -123,8 +139,10 @@ static int open_framed(reader *r, ty_rows *b, uint64_t nd, uint64_t nnz, uint64_
     if (rc == 1) rc = ty_rd_seek_table(r, ts, &tn, &tt);
     uint64_t nf = (nd + STORE_ROWS_FRAME - 1) / STORE_ROWS_FRAME;
     if (rc == 1 && cn == nf && tn == nf) {
-        b->nblk = nf;
-        b->per = STORE_ROWS_FRAME;
+        b->nfr = nf;
+        b->fper = STORE_ROWS_FRAME;
+        b->per = ROWS_SUB;
+        b->nblk = (nd + ROWS_SUB - 1) / ROWS_SUB;
         b->co = ty_mallocarray(nf + 1, sizeof *b->co);
         b->to = ty_mallocarray(nf + 1, sizeof *b->to);
         b->cz = ty_mallocarray(nf + 1, sizeof *b->cz);
@@ -242,7 +260,7 @@ static void blk_bad(ty_rows *b, uint64_t k, const ty_sp_job *j, const char *msg)
     pthread_mutex_unlock(&b->mu);
 }
 
-/* Framed: block k's frame of one stream (counts: tf) read from the file,
+/* Framed: frame k of one stream (counts: tf) read from the file,
  * checked and decompressed into dst (its raw bytes). 0, or the status
  * with msg set. */
 static int frame_read(ty_rows *b, uint64_t k, int tf, unsigned char *dst, char *msg,
@@ -259,39 +277,152 @@ static int frame_read(ty_rows *b, uint64_t k, int tf, unsigned char *dst, char *
     int rc = ty_rd_pread(&r, c, (size_t)zs, (tf ? b->tsec : b->csec) + z[k]);
     const char *why = rc ? NULL : ty_rd_frame_decode(NULL, c, (uint32_t)zs, (uint32_t)rs, dst);
     free(c);
-    if (why) rc = ty_rd_frame_fail(msg, msglen, b->path, name, k, b->nblk, why);
+    if (why) rc = ty_rd_frame_fail(msg, msglen, b->path, name, k, b->nfr, why);
+    return rc;
+}
+
+/* Framed: frame f's two streams read and decompressed into one buffer
+ * (*raw, columns then counts; cl and tl bytes), or the status with the
+ * message kept as block k's damage. */
+static int frame_pair(ty_rows *b, uint64_t f, uint64_t k, unsigned char **raw, uint64_t *cl,
+                      uint64_t *tl) {
+    char msg[TY_ERRLEN];
+    *cl = b->co[f + 1] - b->co[f];
+    *tl = b->to[f + 1] - b->to[f];
+    *raw = ty_malloc((size_t)(*cl + *tl ? *cl + *tl : 1));
+    int rc = *raw ? frame_read(b, f, 0, *raw, msg, sizeof msg) : TENYO_ERR_NOMEM;
+    if (!rc) rc = frame_read(b, f, 1, *raw + *cl, msg, sizeof msg);
+    if (rc) {
+        if (!*raw) snprintf(msg, sizeof msg, "%s: out of memory loading the index", b->path);
+        free(*raw);
+        *raw = NULL;
+        blk_bad(b, k, NULL, msg);
+    }
+    return rc;
+}
+
+/* Framed: every row of frame f (decompressed in raw) checked as the whole
+ * frame's decode checks it, into scratch arrays (not the model's: other
+ * blocks of the frame may be read meanwhile), so that a block whose values
+ * do not fall where its rows say is refused with the message that decode
+ * gives (the row and entry as the file numbers them); kept as block k's
+ * damage. */
+static void frame_damage(ty_rows *b, ty_model *m, uint64_t f, uint64_t k,
+                         const unsigned char *raw, uint64_t cl, uint64_t tl) {
+    const uint64_t *rp = m->tfidf.rowptr;
+    uint64_t f0 = f * b->fper, f1 = f0 + b->fper < m->ndocs ? f0 + b->fper : m->ndocs;
+    uint64_t nv = rp[f1] - rp[f0];
+    ty_model tm = *m; /* the frame's rows alone, numbered from 0 */
+    tm.tfidf.rowptr = ty_mallocarray(f1 - f0 + 1, sizeof *tm.tfidf.rowptr);
+    tm.tfidf.col = ty_mallocarray(nv ? nv : 1, sizeof *tm.tfidf.col);
+    tm.tfidf.val = ty_mallocarray(nv ? nv : 1, sizeof *tm.tfidf.val);
+    ty_sp_job j = {.m = &tm, .cp = raw, .tp = raw + cl, .r0 = 0, .r1 = f1 - f0,
+                   .c0 = 0, .c1 = cl, .t0 = 0, .t1 = tl};
+    int rc = TENYO_ERR_NOMEM;
+    if (tm.tfidf.rowptr && tm.tfidf.col && tm.tfidf.val) {
+        for (uint64_t r = f0; r <= f1; r++) tm.tfidf.rowptr[r - f0] = rp[r] - rp[f0];
+        rc = ty_rd_sp_run(&j, 0, 1);
+    }
+    free(tm.tfidf.rowptr);
+    free(tm.tfidf.col);
+    free(tm.tfidf.val);
+    char msg[TY_ERRLEN];
+    if (rc == TENYO_ERR_CORRUPT) {
+        if (j.bad == 1) { /* as the file numbers rows and (counts) entries */
+            j.row += f0;
+            if (!strcmp(j.stream, "tfidf.tf")) j.entry += rp[f0];
+        }
+        j.m = m;
+        blk_bad(b, k, &j, NULL);
+        return;
+    }
+    if (rc) snprintf(msg, sizeof msg, "%s: out of memory loading the index", b->path);
+    else
+        (void)ty_rd_frame_fail(msg, sizeof msg, b->path, "tfidf.cols", f, b->nfr,
+                               "its values do not fall where its rows need them");
+    blk_bad(b, k, NULL, msg);
+}
+
+/* Framed: block k's rows alone decoded from its frame: the byte where
+ * its first row starts and its last ends found in each stream by
+ * counting values (ty_rd_leb_offsets), those bytes decoded and checked;
+ * the frame's other rows are not. 0, or the status with the damage kept. */
+static int sub_decode(ty_rows *b, ty_model *m, uint64_t k) {
+    uint64_t r0 = k * b->per, r1 = r0 + b->per < m->ndocs ? r0 + b->per : m->ndocs;
+    uint64_t f = r0 / b->fper, f0 = f * b->fper, cl, tl;
+    unsigned char *raw;
+    int rc = frame_pair(b, f, k, &raw, &cl, &tl);
+    if (rc) return rc;
+    const uint64_t *rp = m->tfidf.rowptr;
+    uint64_t want[2] = {rp[r0] - rp[f0], rp[r1] - rp[f0]}, oc[2], ot[2];
+    if (ty_rd_leb_offsets(raw, cl, want, 2, oc) || ty_rd_leb_offsets(raw + cl, tl, want, 2, ot)) {
+        frame_damage(b, m, f, k, raw, cl, tl);
+        free(raw);
+        return TENYO_ERR_CORRUPT;
+    }
+    ty_sp_job j = {.m = m, .cp = raw, .tp = raw + cl, .r0 = r0, .r1 = r1,
+                   .c0 = oc[0], .c1 = oc[1], .t0 = ot[0], .t1 = ot[1]};
+    rc = ty_rd_sp_run(&j, 0, 1);
+    free(raw);
+    if (rc) blk_bad(b, k, &j, NULL);
     return rc;
 }
 
 /* Block k's rows decoded (the claimant's work): 0, or the status with the
  * damage kept in b. */
 static int blk_decode(ty_rows *b, ty_model *m, uint64_t k) {
+    if (b->framed) return sub_decode(b, m, k);
     uint64_t r0 = k * b->per, r1 = r0 + b->per;
     if (r1 > m->ndocs) r1 = m->ndocs;
     ty_sp_job j = {.m = m, .cp = b->cs, .tp = b->ts, .r0 = r0, .r1 = r1,
                    .c0 = b->co[k], .c1 = b->co[k + 1], .t0 = b->to[k], .t1 = b->to[k + 1]};
-    unsigned char *raw = NULL;
-    if (b->framed) { /* the block's two frames, decoded from offset 0 */
-        char msg[TY_ERRLEN];
-        uint64_t cl = b->co[k + 1] - b->co[k], tl = b->to[k + 1] - b->to[k];
-        raw = ty_malloc((size_t)(cl + tl ? cl + tl : 1));
-        int rc = raw ? frame_read(b, k, 0, raw, msg, sizeof msg) : TENYO_ERR_NOMEM;
-        if (!rc) rc = frame_read(b, k, 1, raw + cl, msg, sizeof msg);
-        if (rc) {
-            if (!raw) snprintf(msg, sizeof msg, "%s: out of memory loading the index", b->path);
-            free(raw);
-            blk_bad(b, k, NULL, msg);
-            return rc;
-        }
-        j.cp = raw;
-        j.tp = raw + cl;
-        j.c0 = j.t0 = 0;
-        j.c1 = cl;
-        j.t1 = tl;
-    }
     int rc = ty_rd_sp_run(&j, 0, 1);
-    free(raw);
     if (rc) blk_bad(b, k, &j, NULL);
+    return rc;
+}
+
+static int blk_get(ty_rows *b, ty_model *m, uint64_t k);
+
+/* Framed: the blocks of frame f claimed where free and decoded (the
+ * frame once, all its rows, when every block was free; else each claimed
+ * block alone), then any other thread's claim waited for: 0, or
+ * TENYO_ERR_CORRUPT with the damage kept. */
+static int frame_all(ty_rows *b, ty_model *m, uint64_t f) {
+    uint64_t k0 = f * b->fper / b->per, k1 = k0 + b->fper / b->per;
+    if (k1 > b->nblk) k1 = b->nblk;
+    uint64_t mine = 0; /* bit k - k0: claimed here */
+    for (uint64_t k = k0; k < k1; k++) {
+        uint8_t none = BLK_NONE;
+        if (__atomic_compare_exchange_n(&b->st[k], &none, BLK_BUSY, 0, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE))
+            mine |= 1ull << (k - k0);
+    }
+    int rc = TENYO_OK;
+    if (mine == (k1 - k0 == 64 ? ~0ull : (1ull << (k1 - k0)) - 1)) {
+        /* the whole frame, as the eager decode reads it */
+        uint64_t cl, tl, f0 = f * b->fper, f1 = k1 * b->per < m->ndocs ? k1 * b->per : m->ndocs;
+        unsigned char *raw;
+        rc = frame_pair(b, f, k0, &raw, &cl, &tl);
+        if (!rc) {
+            ty_sp_job j = {.m = m, .cp = raw, .tp = raw + cl, .r0 = f0, .r1 = f1,
+                           .c0 = 0, .c1 = cl, .t0 = 0, .t1 = tl};
+            rc = ty_rd_sp_run(&j, 0, 1);
+            if (rc) blk_bad(b, k0, &j, NULL);
+            free(raw);
+        }
+        for (uint64_t k = k0; k < k1; k++)
+            __atomic_store_n(&b->st[k], rc ? BLK_BAD : BLK_DONE, __ATOMIC_RELEASE);
+        return rc ? TENYO_ERR_CORRUPT : TENYO_OK;
+    }
+    for (uint64_t k = k0; k < k1; k++) {
+        if (mine >> (k - k0) & 1) {
+            int r = sub_decode(b, m, k);
+            __atomic_store_n(&b->st[k], r ? BLK_BAD : BLK_DONE, __ATOMIC_RELEASE);
+            if (r) rc = TENYO_ERR_CORRUPT;
+        } else if (blk_get(b, m, k)) {
+            rc = TENYO_ERR_CORRUPT;
+        }
+    }
     return rc;
 }
 
@@ -327,16 +458,21 @@ typedef struct {
 static int all_part(void *ud, int t, int nt) {
     all_job *j = ud;
     ty_rows *b = j->b;
-    uint64_t k0 = ty_split(b->nblk, t, nt), k1 = ty_split(b->nblk, t + 1, nt);
+    uint64_t n = b->framed ? b->nfr : b->nblk; /* frames, or blocks */
+    uint64_t k0 = ty_split(n, t, nt), k1 = ty_split(n, t + 1, nt);
     int rc = TENYO_OK;
     for (uint64_t k = k0; k < k1; k++) {
-        if (blk_get(b, j->m, k)) {
+        if (!b->framed) {
+            if (blk_get(b, j->m, k)) rc = TENYO_ERR_CORRUPT;
+            continue;
+        }
+        if (frame_all(b, j->m, k)) {
             rc = TENYO_ERR_CORRUPT;
             continue;
         }
         char msg[TY_ERRLEN];
-        if (j->tf && frame_read(b, k, 1, j->tf + b->to[k], msg, sizeof msg)) {
-            blk_bad(b, k, NULL, msg);
+        if (frame_read(b, k, 1, j->tf + b->to[k], msg, sizeof msg)) {
+            blk_bad(b, k * b->fper / b->per, NULL, msg);
             rc = TENYO_ERR_CORRUPT;
         }
     }
@@ -348,7 +484,8 @@ int ty_rows_all(ty_rows *b, ty_model *m, char *err, size_t errlen) {
     uint64_t nnz = m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0;
     uint64_t per = ty_store_nnz_per_thread ? ty_store_nnz_per_thread : 1;
     if ((uint64_t)nt > nnz / per + 1) nt = (int)(nnz / per + 1); /* small: 1 */
-    int parts = b->nblk < ALL_PARTS ? (int)(b->nblk ? b->nblk : 1) : ALL_PARTS;
+    uint64_t units = b->framed ? b->nfr : b->nblk;
+    int parts = units < ALL_PARTS ? (int)(units ? units : 1) : ALL_PARTS;
     all_job j = {b, m, NULL};
     if (b->framed && !(j.tf = ty_malloc((size_t)(b->tlen ? b->tlen : 1)))) {
         ty_seterr(err, errlen, "%s: out of memory loading the index", b->path);
