@@ -294,6 +294,61 @@ TY_TEST(api_builder_merges_many_of_one_id) {
     ty_buf_free(&want);
 }
 
+/* A caller naming the documents it reads (TENYO_PREFETCH_DOCS) builds no
+ * id table at open: its first two lookups read the frames of ids in order
+ * (each the document the table gives, an id of no document -1, an id
+ * holding a NUL never found), the third builds the table; typed numbers
+ * resolve alike. */
+TY_TEST(api_docs_found_in_frames_of_ids) {
+    tenyo_build_opts bo;
+    tenyo_build_opts_default(&bo);
+    bo.dim = 2;
+    bo.min_df = 1;
+    bo.threads = 1;
+    tenyo_builder *b = NULL;
+    char err[512] = "";
+    CHECK_EQ_INT(tenyo_builder_new(&bo, &b, err, sizeof err), TENYO_OK);
+    for (int i = 0; i < 600; i++) { /* three frames of 256 ids */
+        char id[32];
+        snprintf(id, sizeof id, "DOC-%d", i);
+        const char *code = i % 2 ? "B25J" : "G06F";
+        tenyo_doc d = {.id = id, .title = i % 2 ? "robot gripper finger" : "camera image sensor",
+                       .abstract = "a device with parts", .codes = &code, .ncodes = 1};
+        CHECK_EQ_INT(tenyo_builder_add(b, &d), TENYO_OK);
+    }
+    const char *p = tmp("docs_frames.tny");
+    tenyo_build_stats st;
+    CHECK_EQ_INT(tenyo_builder_write(b, p, &st), TENYO_OK);
+    tenyo_builder_free(b);
+    tenyo_index *x = NULL, *y = NULL;
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    const char *ask[] = {"DOC-599", "DOC-0", "DOC-1234", "DOC-300", "DOC-3"};
+    for (int round = 0; round < 2; round++) {
+        CHECK_EQ_INT(tenyo_index_open_for(p, TENYO_PREFETCH_VECTORS | TENYO_PREFETCH_ROWS |
+                                                 TENYO_PREFETCH_DOCS,
+                                          &y, err, sizeof err),
+                     TENYO_OK);
+        CHECK(!ty_strmap_built(y->ids));
+        for (int i = 0; i < 5; i++) {
+            const char *id = ask[(i + round) % 5];
+            CHECKF(tenyo_index_find(y, id) == tenyo_index_find(x, id), "%s", id);
+            CHECK(ty_strmap_built(y->ids) == (i >= 2)); /* the third builds the table */
+        }
+        tenyo_index_free(y);
+        y = NULL;
+    }
+    CHECK(tenyo_index_find(x, "DOC-599") == 599 && tenyo_index_find(x, "DOC-1234") == -1);
+    CHECK_EQ_INT(tenyo_index_open_for(p, TENYO_PREFETCH_DOCS, &y, err, sizeof err), TENYO_OK);
+    int64_t d = 5;
+    CHECK_EQ_INT(ty_meta_find_id(&y->m, "DOC-1\0x", 7, &d), TENYO_OK);
+    CHECK(d == -1);
+    CHECK_EQ_INT(ty_meta_find_id(&y->m, "DOC-10", 5, &d), TENYO_OK); /* "DOC-1" */
+    CHECK(d == 1);
+    CHECK_EQ_INT(tenyo_index_damage(y, err, sizeof err), TENYO_OK);
+    tenyo_index_free(y);
+    tenyo_index_free(x);
+}
+
 /* The documents' other numbers (section "numbers") of an index opened by a
  * caller that looks no document up by id (tenyo_index_open_for, keywords)
  * are only located: the first tenyo_index_resolve reads them and resolves

@@ -226,6 +226,8 @@ static const struct ncase {
     {"tenyo_index_resolve", "doc", 124},
     {"tenyo_index_resolve", "sug", 125},
     {"tenyo_index_resolve", "nsugged", 126},
+    {"tenyo_index_damage", "idx", 1501},
+    {"tenyo_index_damage", "err", 1502},
     {"tenyo_index_doc", "idx", 127},
     {"tenyo_index_doc", "out", 128},
     {"tenyo_index_field", "idx", 129},
@@ -723,6 +725,8 @@ static void run_case(int k) {
     case 195: fx.rv = (long long)tenyo_similar_batch(fx.c, &fx.q, 1, TENYO_MODE_LSA, 5, on_similar, NULL); break;
     case 196: tenyo_ideas_opts_default(NULL); break;
     case 1500: fx.rv = (long long)tenyo_ideas_pool(NULL, 7); break;
+    case 1501: fx.rv = (long long)tenyo_index_damage(NULL, fx.err, sizeof fx.err); break;
+    case 1502: fx.rv = (long long)tenyo_index_damage(fx.x, NULL, 0); break;
     case 197: fx.rv = (long long)(intptr_t)tenyo_ctx_notes(NULL); break;
     case 198: fx.rv = (long long)tenyo_ideas_doc(NULL, 0, &fx.iopts, 5, fx.ideas); break;
     case 199: fx.rv = (long long)tenyo_ideas_doc(fx.c, 0, NULL, 5, fx.ideas); break;

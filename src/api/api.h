@@ -186,8 +186,12 @@ struct tenyo_index {
                                  from the section, else trained on first
                                  use */
     int fm_stored;            /* fm was read from the index */
-    int ids_lazy;             /* the open's caller looks no document up by
-                                 id: the id table waits for a lookup */
+    int ids_lazy;             /* the open's caller named no id table: the
+                                 first lookups read the frames of ids
+                                 (ty_meta_find_id), a later one builds it */
+    int id_scans;             /* lookups answered so (atomic) */
+    int id_damaged;           /* a lookup met damaged ids (atomic): a typed
+                                 number not found is refused, not missed */
     int terms_lazy;           /* the open's caller reads neither vectors nor
                                  rows (a keyword search): the term tables
                                  and rows' lengths read on first need

@@ -13,8 +13,10 @@
  * by the first lookup (ty_index_need_vocab: a keyword search makes none),
  * and its id table too unless it names TENYO_PREFETCH_IDS: at 60k
  * documents 11 and 10 ms of a keyword search's open that its query never
- * used; the open without prefetch hashes both and refuses a duplicate in
- * either, as it always did.
+ * used; a caller naming a document or two (TENYO_PREFETCH_DOCS: similar
+ * ID, ideas, match) finds them in the frames of ids (meta.c), where the
+ * table cost a 1M ideas 70-140 ms of its open; the open without prefetch
+ * hashes both and refuses a duplicate in either, as it always did.
  * Everything is read-only once it returns, so any number of contexts
  * (api/ctx.c) may search one index concurrently without locks.
  *
@@ -137,8 +139,8 @@ static void *dm_run(void *arg) {
  * and the query (dm_run), as layout 1's whole decode was, instead of one
  * by one on the query's thread. */
 static void applicants_ahead(tenyo_index *x, unsigned prefetch) {
-    if (!(prefetch & TENYO_PREFETCH_ROWS) || !(prefetch & TENYO_PREFETCH_IDS) ||
-        ty_ncores() < 2)
+    if (!(prefetch & TENYO_PREFETCH_ROWS) ||
+        !(prefetch & (TENYO_PREFETCH_IDS | TENYO_PREFETCH_DOCS)) || ty_ncores() < 2)
         return;
     if (ty_docapp_has(&x->m)) ty_lazysec_prefetch(x->m.app_sec);
     else x->dm_started = x->m.dm && pthread_create(&x->dm_thread, NULL, dm_run, &x->m) == 0;
@@ -441,8 +443,8 @@ static void *fm_run(void *arg) {
  * caller named what it reads and that is not rows with ids (ideas, match
  * read the model; a keyword search or similar never does). */
 static int fm_on_need(unsigned prefetch, int part) {
-    unsigned both = TENYO_PREFETCH_ROWS | TENYO_PREFETCH_IDS;
-    return prefetch && (prefetch & both) != both && !part;
+    int names = (prefetch & (TENYO_PREFETCH_IDS | TENYO_PREFETCH_DOCS)) != 0;
+    return prefetch && !((prefetch & TENYO_PREFETCH_ROWS) && names) && !part;
 }
 
 /* What an open for prefetch (some shards: keep) reads now and what it
@@ -466,7 +468,8 @@ static void open_policy(tenyo_index *x, unsigned prefetch, const uint8_t *keep) 
     x->terms_lazy = prefetch && !keep &&
                     (!(prefetch & (TENYO_PREFETCH_VECTORS | TENYO_PREFETCH_ROWS)) || forced);
     /* the documents' field lists by their first need: a caller that
-     * proposes no field (a keyword search, similar: not rows with ids) */
+     * proposes no field (a keyword search, similar --text: not rows with
+     * ids or documents named) */
     x->fields_lazy = (fm_on_need(prefetch, keep != NULL) || (forced && prefetch && !keep));
 }
 
@@ -505,7 +508,7 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     if ((x->pf_what & TENYO_PREFETCH_ROWS) && x->m.tp_sec && !x->upd.gpos && !x->upd.nseg &&
         !x->upd.base_deleted) {
         x->pf_what &= ~TENYO_PREFETCH_ROWS;
-        if (prefetch & TENYO_PREFETCH_IDS) x->pf_what |= TY_PF_ROW_BLOCKS;
+        if (prefetch & (TENYO_PREFETCH_IDS | TENYO_PREFETCH_DOCS)) x->pf_what |= TY_PF_ROW_BLOCKS;
     }
     /* the terms' first need is the caller's own (what it reads ahead of
      * it would read them: only under TENYO_TERMS_ON_NEED=1) */

@@ -541,6 +541,7 @@ int tenyo_index_resolve(const tenyo_index *xc, const char *typed, int64_t *doc,
         *doc = d;
         return TENYO_ID_EXACT;
     }
+    if (__atomic_load_n(&x->id_damaged, __ATOMIC_ACQUIRE)) return TENYO_ERR_CORRUPT;
     int rc = ty_once_run(&x->patno_once, keys_build, x);
     if (rc) return rc;
     ty_icu *u = NULL;

@@ -405,7 +405,7 @@ static const dm_frame *dm_frame_note(ty_docmeta *h, uint64_t f, const unsigned c
         int rc = dm_decode_from(h, f, src, &t, msg, sizeof msg);
         if (rc) {
             if (note && rc == TENYO_ERR_CORRUPT && !__atomic_load_n(&h->damaged, __ATOMIC_ACQUIRE)) {
-                snprintf(h->err, sizeof h->err, "%s", msg);
+                snprintf(h->err, sizeof h->err, "%s", msg); /* (mu held: dm_note's work) */
                 __atomic_store_n(&h->damaged, 1, __ATOMIC_RELEASE);
             }
             ty_seterr(err, errlen, "%s", msg);
@@ -417,6 +417,16 @@ static const dm_frame *dm_frame_note(ty_docmeta *h, uint64_t f, const unsigned c
     }
     pthread_mutex_unlock(&h->mu);
     return out;
+}
+
+/* Damage msg kept for ty_meta_damage when it is the first. */
+static void dm_note(ty_docmeta *h, const char *msg) {
+    pthread_mutex_lock(&h->mu);
+    if (!__atomic_load_n(&h->damaged, __ATOMIC_ACQUIRE)) {
+        snprintf(h->err, sizeof h->err, "%s", msg);
+        __atomic_store_n(&h->damaged, 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&h->mu);
 }
 
 /* dm_frame_note for a use: its damage kept for ty_meta_damage. */
@@ -482,6 +492,7 @@ static int dm_ids(void *arg) {
     for (uint64_t f = 0; !rc && f < h->ni; f++) {
         dm_frame t = {0}; /* not kept: the blob holds them */
         rc = dm_decode(h, f, &t, h->ids_err, sizeof h->ids_err);
+        if (rc == TENYO_ERR_CORRUPT) dm_note(h, h->ids_err); /* a lookup's damage */
         if (rc) break;
         uint64_t d0, d1;
         dm_docs(h, f, &d0, &d1);
@@ -499,6 +510,34 @@ static int dm_ids(void *arg) {
     }
     h->ids_blob = blob;
     __atomic_store_n(&h->id_off, off, __ATOMIC_RELEASE); /* ids answer from it now */
+    return TENYO_OK;
+}
+
+int ty_meta_find_id(const ty_model *m, const char *id, size_t len, int64_t *doc) {
+    ty_docmeta *h = (ty_docmeta *)dm_of(m);
+    *doc = -1;
+    if (!h || __atomic_load_n(&h->id_off, __ATOMIC_ACQUIRE)) return 1;
+    if (memchr(id, 0, len)) return TENYO_OK; /* no stored id holds a NUL */
+    for (uint64_t f = 0; f < h->ni; f++) {
+        const dm_frame *kept = __atomic_load_n(&h->fr[f].raw, __ATOMIC_ACQUIRE) ? &h->fr[f] : NULL;
+        dm_frame t = {0};
+        char msg[TY_ERRLEN];
+        if (!kept) {
+            int rc = dm_decode(h, f, &t, msg, sizeof msg);
+            if (rc == TENYO_ERR_CORRUPT) dm_note(h, msg);
+            if (rc) return rc;
+        }
+        const dm_frame *fr = kept ? kept : &t;
+        uint64_t d0, d1;
+        dm_docs(h, f, &d0, &d1);
+        for (uint64_t d = d0; d < d1 && *doc < 0; d++) {
+            const char *k = fr->raw + fr->off[d - d0];
+            if (strncmp(k, id, len) == 0 && k[len] == 0) *doc = (int64_t)d;
+        }
+        free(t.raw);
+        free(t.off);
+        if (*doc >= 0) break;
+    }
     return TENYO_OK;
 }
 

@@ -562,6 +562,8 @@ static int add_blob(ty_strmap *m, const char *blob, const uint64_t *off, size_t 
     return 0;
 }
 
+int ty_strmap_built(const ty_strmap *m) { return !m->lazy || ty_once_done(&m->lz_once); }
+
 uint32_t ty_strmap_size(const ty_strmap *m) {
     /* a lazy map's keys, all of them, before they are in */
     return m->lazy && !ty_once_done(&m->lz_once) ? (uint32_t)m->lz_n : m->n;

@@ -124,6 +124,8 @@ int ty_strmap_add_fill_lazy(ty_strmap *m, uint64_t n,
 int ty_strmap_settle(const ty_strmap *m, uint64_t *dup);
 /* Id of key or -1. */
 int64_t ty_strmap_get(const ty_strmap *m, const char *key, size_t len);
+/* 1 when m's keys are hashed in (a map not lazy, or a lazy one built). */
+int ty_strmap_built(const ty_strmap *m);
 uint32_t ty_strmap_size(const ty_strmap *m);
 /* Key of id (NUL-terminated, lives as long as m), length in *len if given. */
 const char *ty_strmap_key(const ty_strmap *m, uint32_t id, size_t *len);

@@ -70,7 +70,11 @@ int cli_resolve_id(const tenyo_index *x, const char *typed, int64_t *doc, char *
         return how;
     }
     if (how != TENYO_ERR_NOTFOUND) {
-        snprintf(msg, cap, "looking up '%s': %s", typed, tenyo_strerror(how));
+        char why[512];
+        if (how == TENYO_ERR_CORRUPT && tenyo_index_damage(x, why, sizeof why))
+            snprintf(msg, cap, "looking up '%s': %s", typed, why);
+        else
+            snprintf(msg, cap, "looking up '%s': %s", typed, tenyo_strerror(how));
         return how;
     }
     int o = snprintf(msg, cap, "no patent '%s' in the index", typed);
