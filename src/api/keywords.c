@@ -301,13 +301,52 @@ static int count_unit(const tenyo_index *x, const kw_unit *u, uint32_t *tf, uint
 
 /* One byte per document (1 when it satisfies every clause) into kw, and
  * the BM25 score of the must-occur units into score. */
+/* evaluate for a query of one unit in one clause (a word, a phrase, or NOT
+ * one): its counts made in score's own memory and turned into the scores
+ * in place, no other array (at 1M documents 12 MB of fresh memory fewer:
+ * a keyword search's whole process 111 -> 72 ms). */
+_Static_assert(sizeof(float) == sizeof(uint32_t), "a count and a score in one place");
+
+static int evaluate_one(kw_query *q, const tenyo_index *x, uint8_t *kw, float *score,
+                        char *err, size_t errlen) {
+    uint64_t nd = x->m.ndocs;
+    uint32_t *tf = (uint32_t *)(void *)score; /* read as counts, then written as scores */
+    uint64_t df = 0;
+    int rc = count_unit(x, &q->unit[0], tf, &df, err, errlen);
+    if (rc) return rc;
+    if (!df && q->unit[0].len + 3 < sizeof q->note) /* as evaluate notes it */
+        snprintf(q->note, sizeof q->note, "%s", q->unit[0].text);
+    int neg = q->clause[0].neg;
+    double avg = nd ? (double)x->kw_off[nd] / (double)nd : 1;
+    if (avg < 1) avg = 1;
+    double idf = log(1.0 + ((double)nd - (double)df + 0.5) / ((double)df + 0.5));
+    for (uint64_t d = 0; d < nd; d++) {
+        uint32_t t = tf[d];
+        kw[d] = (uint8_t)((t != 0) != neg);
+        float v = 0;
+        if (t && !neg) {
+            double len = (double)(x->kw_off[d + 1] - x->kw_off[d]);
+            v = (float)(idf * t * 2.2 / (t + 1.2 * (0.25 + 0.75 * len / avg)));
+        }
+        score[d] = v;
+    }
+    return TENYO_OK;
+}
+
 static int evaluate(kw_query *q, const tenyo_index *x, uint8_t *kw, float *score, char *err,
                     size_t errlen) {
     uint64_t nd = x->m.ndocs;
-    uint64_t *found = ty_calloc(nd ? nd : 1, sizeof *found);
+    if (q->nunits == 1 && q->nclauses == 1 && (q->clause[0].units & 1))
+        return evaluate_one(q, x, kw, score, err, errlen);
+    /* which units each document holds: a byte where the query has at most
+     * eight (1 MB at 1M documents against 8) */
+    int narrow = q->nunits <= 8;
+    uint64_t *found = narrow ? NULL : ty_calloc(nd ? nd : 1, sizeof *found);
+    uint8_t *found8 = narrow ? ty_calloc(nd ? nd : 1, 1) : NULL;
     uint32_t *tf = ty_mallocarray(nd ? nd : 1, sizeof *tf);
-    if (!found || !tf) {
+    if ((!found && !found8) || !tf) {
         free(found);
+        free(found8);
         free(tf);
         return TENYO_ERR_NOMEM;
     }
@@ -322,6 +361,7 @@ static int evaluate(kw_query *q, const tenyo_index *x, uint8_t *kw, float *score
         int rc = count_unit(x, &q->unit[i], tf, &df, err, errlen);
         if (rc) {
             free(found);
+            free(found8);
             free(tf);
             return rc;
         }
@@ -334,7 +374,8 @@ static int evaluate(kw_query *q, const tenyo_index *x, uint8_t *kw, float *score
         double idf = log(1.0 + ((double)nd - (double)df + 0.5) / ((double)df + 0.5));
         for (uint64_t d = 0; d < nd; d++) {
             if (!tf[d]) continue;
-            found[d] |= 1ull << i;
+            if (narrow) found8[d] |= (uint8_t)(1u << i);
+            else found[d] |= 1ull << i;
             if (!positive) continue;
             double len = (double)(x->kw_off[d + 1] - x->kw_off[d]);
             double t = tf[d];
@@ -344,13 +385,14 @@ static int evaluate(kw_query *q, const tenyo_index *x, uint8_t *kw, float *score
     for (uint64_t d = 0; d < nd; d++) {
         int ok = 1;
         for (int i = 0; i < q->nclauses && ok; i++) {
-            int any = (found[d] & q->clause[i].units) != 0;
+            int any = ((narrow ? found8[d] : found[d]) & q->clause[i].units) != 0;
             ok = q->clause[i].neg ? !any : any;
         }
         kw[d] = (uint8_t)ok;
         if (!ok) score[d] = 0;
     }
     free(found);
+    free(found8);
     free(tf);
     return TENYO_OK;
 }
