@@ -449,10 +449,10 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
  * (similar ID, ideas, match) without many lookups: read as for
  * TENYO_PREFETCH_IDS (with the rows: the field model and field lists at
  * open, the documents' rows a block at a time), but no id table at open:
- * tenyo_index_find reads the frames of ids in order for the first two
- * lookups (at 1M documents a few to 30 ms, against 70-140 ms for the
- * table), the third builds the table. A damaged frame of ids met so makes
- * tenyo_index_resolve return TENYO_ERR_CORRUPT, its message from
+ * tenyo_index_find reads the frames of ids for the first two lookups (at
+ * 1M documents about 30 ms, against 70-140 ms for the table), the third
+ * builds the table. A damaged frame of ids, or the id written twice, met
+ * so makes tenyo_index_resolve return TENYO_ERR_CORRUPT, its message from
  * tenyo_index_damage. */
 #define TENYO_PREFETCH_DOCS 16u
 /* tenyo_index_open, and what prefetch names read on a thread of its own,
@@ -718,10 +718,10 @@ enum {
  * are built on the first call that needs them (thread-safe). */
 int tenyo_index_resolve(const tenyo_index *idx, const char *typed, int64_t *doc,
                         uint64_t *sug, size_t nsug, size_t *nsugged);
-/* TENYO_ERR_CORRUPT with the message of the first damaged part of the
- * documents' strings a lookup or a document's strings met (a frame of ids
- * or a block; tenyo_index_resolve then returns TENYO_ERR_CORRUPT), else
- * TENYO_OK. */
+/* TENYO_ERR_CORRUPT with the message of the first damage a lookup or a
+ * document's strings met (an id written twice, a frame of ids or a block
+ * of the strings; tenyo_index_resolve then returns TENYO_ERR_CORRUPT),
+ * else TENYO_OK. */
 int tenyo_index_damage(const tenyo_index *idx, char *err, size_t errlen);
 /* Metadata of document i (0 <= i < ndocs); TENYO_ERR_ARG when out of range.
  * The strings are read from the index's block of them on first use (any

@@ -362,16 +362,23 @@ static int64_t spoil_frame0(const char *raw, uint64_t n, int64_t (*mutate)(unsig
     return t;
 }
 
+/* The list length at fr[*q] (LEB128), *q moved past it; -1 at the end. */
+static int64_t list_len(const unsigned char *fr, size_t rs, size_t *q) {
+    uint64_t len = 0;
+    int s = 0;
+    while (*q < rs && (fr[*q] & 0x80)) len |= (uint64_t)(fr[(*q)++] & 0x7F) << (s += 7, s - 7);
+    if (*q >= rs) return -1;
+    return (int64_t)(len | (uint64_t)fr[(*q)++] << s);
+}
+
 /* The first list of two or more documents whose first two gaps are one
  * byte each: its second gap made 0 (a document twice). */
 static int64_t repeat_doc(unsigned char *fr, size_t rs) {
     size_t q = 0;
     for (int64_t t = 0; q < rs; t++) {
-        uint64_t len = 0;
-        int s = 0;
-        while (q < rs && (fr[q] & 0x80)) len |= (uint64_t)(fr[q++] & 0x7F) << (s += 7, s - 7);
-        if (q >= rs) return -1;
-        len |= (uint64_t)fr[q++] << s;
+        int64_t n = list_len(fr, rs, &q);
+        if (n < 0) return -1;
+        uint64_t len = (uint64_t)n;
         size_t g = q;
         if (len >= 2 && g + 1 < rs && fr[g] < 0x80 && fr[g + 1] < 0x80 && fr[g + 1]) {
             fr[g + 1] = 0;
@@ -387,11 +394,9 @@ static int64_t repeat_doc(unsigned char *fr, size_t rs) {
 static int64_t zero_count(unsigned char *fr, size_t rs) {
     size_t q = 0;
     for (int64_t t = 0; q < rs; t++) {
-        uint64_t len = 0;
-        int s = 0;
-        while (q < rs && (fr[q] & 0x80)) len |= (uint64_t)(fr[q++] & 0x7F) << (s += 7, s - 7);
-        if (q >= rs) return -1;
-        len |= (uint64_t)fr[q++] << s;
+        int64_t n = list_len(fr, rs, &q);
+        if (n < 0) return -1;
+        uint64_t len = (uint64_t)n;
         for (uint64_t k = 0; k < len && q < rs; q++) /* past the gaps */
             if (!(fr[q] & 0x80)) k++;
         if (len && q < rs && fr[q] < 0x80) {

@@ -192,6 +192,8 @@ struct tenyo_index {
     int id_scans;             /* lookups answered so (atomic) */
     int id_damaged;           /* a lookup met damaged ids (atomic): a typed
                                  number not found is refused, not missed */
+    pthread_mutex_t id_mu;    /* guards id_err */
+    char id_err[TY_ERRLEN];   /* an id written twice, met by a lookup */
     int terms_lazy;           /* the open's caller reads neither vectors nor
                                  rows (a keyword search): the term tables
                                  and rows' lengths read on first need

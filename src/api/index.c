@@ -174,6 +174,7 @@ static tenyo_index *index_new(void) {
     ty_once_init(&x->appl_once);
     ty_once_init(&x->kw_once);
     pthread_mutex_init(&x->lab_mu, NULL);
+    pthread_mutex_init(&x->id_mu, NULL);
     pthread_mutex_init(&x->words_mu, NULL);
     const char *pp = getenv("TENYO_POSTINGS");
     x->post_policy = pp && !strcmp(pp, "off")  ? TY_POSTINGS_OFF
@@ -667,6 +668,7 @@ void tenyo_index_free(tenyo_index *x) {
     free(x->lab_str);
     ty_strmap_free(x->lab_map);
     pthread_mutex_destroy(&x->lab_mu);
+    pthread_mutex_destroy(&x->id_mu);
     for (uint32_t i = 0; i < x->words_n; i++) free(x->words_str[i]);
     free(x->words_str);
     ty_strmap_free(x->words_map);

@@ -214,30 +214,56 @@ uint64_t tenyo_index_ndocs(const tenyo_index *x) { return x ? x->m.ndocs : 0; }
 
 /* The id table is the index's answer to many lookups; a process that
  * looks up one or two ids (a command naming a patent) reads the frames of
- * ids in order instead (ty_meta_find_id: at 1M documents a few ms for an
- * early id, about 30 ms for the last, where the table costs 70-140 ms of
- * fresh memory and hashing). A damaged frame met on the way is kept for
- * tenyo_index_damage and the id not found. */
+ * ids instead (ty_meta_find_id: at 1M documents about 30 ms, where the
+ * table costs 70-140 ms of fresh memory and hashing). A damaged frame, or
+ * the id written twice, is kept for tenyo_index_damage and the id not
+ * found; so is any id written twice that a lazily built table meets (the
+ * open that builds it refuses the file so). */
 #define ID_SCANS 2
+
+/* A lookup's damage: an id written twice (twice: its text) or ids that
+ * could not be read (NULL), kept for tenyo_index_damage. */
+static void id_damage(const tenyo_index *cx, const char *twice) {
+    tenyo_index *x = (tenyo_index *)cx; /* logically const: what it met */
+    pthread_mutex_lock(&x->id_mu);
+    if (twice && !x->id_err[0])
+        ty_seterr(x->id_err, sizeof x->id_err, "%s: duplicate document id '%s' (damaged index)",
+                  x->path, twice);
+    pthread_mutex_unlock(&x->id_mu);
+    __atomic_store_n(&x->id_damaged, 1, __ATOMIC_RELEASE);
+}
 
 int64_t tenyo_index_find(const tenyo_index *x, const char *id) {
     if (!x || !id) return -1;
     size_t len = strlen(id);
     if (x->ids_lazy && !ty_strmap_built(x->ids) && !x->upd.nseg && !x->upd.base_deleted &&
         __atomic_fetch_add(&((tenyo_index *)x)->id_scans, 1, __ATOMIC_RELAXED) < ID_SCANS) {
-        int64_t d;
-        int rc = ty_meta_find_id(&x->m, id, len, &d);
-        if (rc < 0) __atomic_store_n(&((tenyo_index *)x)->id_damaged, 1, __ATOMIC_RELEASE);
-        if (rc <= 0) return rc ? -1 : d;
+        int64_t d, twice;
+        int rc = ty_meta_find_id(&x->m, id, len, &d, &twice);
+        if (rc < 0 || rc == 2) id_damage(x, rc == 2 ? id : NULL);
+        if (rc <= 0 || rc == 2) return rc ? -1 : d;
     }
     int64_t d = ty_strmap_get(x->ids, id, len);
-    if (d < 0 && ty_strmap_settle(x->ids, NULL) < 0) /* its ids could not be read */
-        __atomic_store_n(&((tenyo_index *)x)->id_damaged, 1, __ATOMIC_RELEASE);
+    uint64_t dup = 0;
+    int st = x->ids_lazy ? ty_strmap_settle(x->ids, &dup) : 0;
+    if (st == 1) { /* a lazy table met an id twice: as the open refuses it */
+        const char *twice = ty_strmap_key(x->ids, (uint32_t)dup, NULL);
+        id_damage(x, twice ? twice : id);
+        return -1;
+    }
+    if (d < 0 && st < 0) id_damage(x, NULL); /* its ids could not be read */
     return d;
 }
 
 int tenyo_index_damage(const tenyo_index *x, char *err, size_t errlen) {
     if (!x) return TENYO_ERR_ARG;
+    if (__atomic_load_n(&x->id_damaged, __ATOMIC_ACQUIRE)) {
+        pthread_mutex_lock((pthread_mutex_t *)&x->id_mu);
+        int have = x->id_err[0] != 0;
+        if (have) ty_seterr(err, errlen, "%s", x->id_err);
+        pthread_mutex_unlock((pthread_mutex_t *)&x->id_mu);
+        if (have) return TENYO_ERR_CORRUPT;
+    }
     return ty_meta_damage(&x->m, err, errlen);
 }
 

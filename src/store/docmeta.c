@@ -513,9 +513,10 @@ static int dm_ids(void *arg) {
     return TENYO_OK;
 }
 
-int ty_meta_find_id(const ty_model *m, const char *id, size_t len, int64_t *doc) {
+int ty_meta_find_id(const ty_model *m, const char *id, size_t len, int64_t *doc,
+                    int64_t *twice) {
     ty_docmeta *h = (ty_docmeta *)dm_of(m);
-    *doc = -1;
+    *doc = *twice = -1;
     if (!h || __atomic_load_n(&h->id_off, __ATOMIC_ACQUIRE)) return 1;
     if (memchr(id, 0, len)) return TENYO_OK; /* no stored id holds a NUL */
     for (uint64_t f = 0; f < h->ni; f++) {
@@ -530,13 +531,16 @@ int ty_meta_find_id(const ty_model *m, const char *id, size_t len, int64_t *doc)
         const dm_frame *fr = kept ? kept : &t;
         uint64_t d0, d1;
         dm_docs(h, f, &d0, &d1);
-        for (uint64_t d = d0; d < d1 && *doc < 0; d++) {
+        for (uint64_t d = d0; d < d1 && *twice < 0; d++) {
             const char *k = fr->raw + fr->off[d - d0];
-            if (strncmp(k, id, len) == 0 && k[len] == 0) *doc = (int64_t)d;
+            if (strncmp(k, id, len) == 0 && k[len] == 0) {
+                if (*doc < 0) *doc = (int64_t)d;
+                else *twice = (int64_t)d;
+            }
         }
         free(t.raw);
         free(t.off);
-        if (*doc >= 0) break;
+        if (*twice >= 0) return 2;
     }
     return TENYO_OK;
 }

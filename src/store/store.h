@@ -80,16 +80,17 @@ int ty_meta_doc(const ty_model *m, uint64_t d, const char *s[TY_META_NSTR], char
  * the status with err set. Thread-safe. */
 int ty_meta_ids(const ty_model *m, const char **blob, const uint64_t **off, size_t *stride,
                 char *err, size_t errlen);
-/* The first document whose id is id[0..len), found by reading layout 2's
- * frames of ids in order (each decoded, compared and dropped: no table,
- * no memory kept) until it is met: 0 with *doc (-1: no document has it),
- * TENYO_ERR_CORRUPT when a frame before it is damaged (kept for
- * ty_meta_damage), or 1 when the strings are not in layout 2 or the ids
- * are already in one blob (look it up in the table). What a process that
- * looks one id up pays instead of the whole table (1M documents: a few
- * milliseconds for an early id, 30 for the last, against 70-140 for the
- * table). Thread-safe. */
-int ty_meta_find_id(const ty_model *m, const char *id, size_t len, int64_t *doc);
+/* The document whose id is id[0..len), found by reading layout 2's frames
+ * of ids in order (each decoded, compared and dropped: no table, no
+ * memory kept), every frame, so that an id written twice is seen: 0 with
+ * *doc (-1: no document has it); 2 when a second document has it too (its
+ * number in *twice: a damaged index); TENYO_ERR_CORRUPT when a frame is
+ * damaged (kept for ty_meta_damage); or 1 when the strings are not in
+ * layout 2 or the ids are already in one blob (look it up in the table).
+ * What a process that looks one id up pays instead of the whole table (1M
+ * documents: about 30 ms, against 70-140 for the table). Thread-safe. */
+int ty_meta_find_id(const ty_model *m, const char *id, size_t len, int64_t *doc,
+                    int64_t *twice);
 /* The documents docs[i] (a uint64_t every stride_bytes: an array of hits)
  * readable: their frames decoded now. 0, or TENYO_ERR_CORRUPT naming the
  * frame: what a query calls before it answers with those documents. */
