@@ -93,8 +93,10 @@ int64_t ty_strmap_intern(ty_strmap *m, const char *key, size_t len, int *is_new)
 /* Room for n keys without growing: 0, TENYO_ERR_NOMEM or _LIMIT. */
 int ty_strmap_reserve(ty_strmap *m, uint32_t n);
 /* Keys n strings of a loaded blob, blob + off[i * stride] (NUL-terminated),
- * as ids m->n .. m->n + n - 1, in order, without copying them: the blob must
- * outlive the map and not move. Hashes run ahead of the inserts so the
+ * as ids m->n .. m->n + n - 1, in order, without copying them: the blob
+ * (and, added to an empty map, which then lists no key and reads each from
+ * the blob through off, the offsets too) must outlive the map and not
+ * move. Hashes run ahead of the inserts so the
  * slots' cache misses overlap (a 1M-document id table). 0; 1 when a key
  * was already there (its number i in *dup; the keys before it are in);
  * TENYO_ERR_NOMEM or _LIMIT. */
