@@ -299,8 +299,32 @@ static int count_unit(const tenyo_index *x, const kw_unit *u, uint32_t *tf, uint
     return rc;
 }
 
-/* One byte per document (1 when it satisfies every clause) into kw, and
- * the BM25 score of the must-occur units into score. */
+/* BM25's parts (k1 1.2, b 0.75, the title's hits counted twice by
+ * count_unit): the mean text length, a unit's idf from its record count,
+ * and a record's share for t hits in a text of len bytes. */
+static double kw_avg(const tenyo_index *x) {
+    uint64_t nd = x->m.ndocs;
+    double avg = nd ? (double)x->kw_off[nd] / (double)nd : 1;
+    return avg < 1 ? 1 : avg;
+}
+
+static double kw_idf(uint64_t nd, uint64_t df) {
+    return log(1.0 + ((double)nd - (double)df + 0.5) / ((double)df + 0.5));
+}
+
+static inline float kw_bm25(const tenyo_index *x, uint64_t d, double idf, double t,
+                            double avg) {
+    double len = (double)(x->kw_off[d + 1] - x->kw_off[d]);
+    return (float)(idf * t * 2.2 / (t + 1.2 * (0.25 + 0.75 * len / avg)));
+}
+
+/* Unit i named in q's note (a unit no record holds), while it fits. */
+static void note_unit(kw_query *q, int i) {
+    size_t l = strlen(q->note);
+    if (l + q->unit[i].len + 3 < sizeof q->note)
+        snprintf(q->note + l, sizeof q->note - l, "%s%s", l ? ", " : "", q->unit[i].text);
+}
+
 /* evaluate for a query of one unit in one clause (a word, a phrase, or NOT
  * one): its counts made in score's own memory and turned into the scores
  * in place, no other array (at 1M documents 12 MB of fresh memory fewer:
@@ -314,25 +338,19 @@ static int evaluate_one(kw_query *q, const tenyo_index *x, uint8_t *kw, float *s
     uint64_t df = 0;
     int rc = count_unit(x, &q->unit[0], tf, &df, err, errlen);
     if (rc) return rc;
-    if (!df && q->unit[0].len + 3 < sizeof q->note) /* as evaluate notes it */
-        snprintf(q->note, sizeof q->note, "%s", q->unit[0].text);
+    if (!df) note_unit(q, 0);
     int neg = q->clause[0].neg;
-    double avg = nd ? (double)x->kw_off[nd] / (double)nd : 1;
-    if (avg < 1) avg = 1;
-    double idf = log(1.0 + ((double)nd - (double)df + 0.5) / ((double)df + 0.5));
+    double avg = kw_avg(x), idf = kw_idf(nd, df);
     for (uint64_t d = 0; d < nd; d++) {
         uint32_t t = tf[d];
         kw[d] = (uint8_t)((t != 0) != neg);
-        float v = 0;
-        if (t && !neg) {
-            double len = (double)(x->kw_off[d + 1] - x->kw_off[d]);
-            v = (float)(idf * t * 2.2 / (t + 1.2 * (0.25 + 0.75 * len / avg)));
-        }
-        score[d] = v;
+        score[d] = t && !neg ? kw_bm25(x, d, idf, t, avg) : 0.f;
     }
     return TENYO_OK;
 }
 
+/* One byte per document (1 when it satisfies every clause) into kw, and
+ * the BM25 score of the must-occur units into score. */
 static int evaluate(kw_query *q, const tenyo_index *x, uint8_t *kw, float *score, char *err,
                     size_t errlen) {
     uint64_t nd = x->m.ndocs;
@@ -350,8 +368,7 @@ static int evaluate(kw_query *q, const tenyo_index *x, uint8_t *kw, float *score
         free(tf);
         return TENYO_ERR_NOMEM;
     }
-    double avg = nd ? (double)x->kw_off[nd] / (double)nd : 1;
-    if (avg < 1) avg = 1;
+    double avg = kw_avg(x);
     memset(score, 0, (nd ? nd : 1) * sizeof *score);
     for (int i = 0; i < q->nunits; i++) {
         int positive = 0;
@@ -365,21 +382,13 @@ static int evaluate(kw_query *q, const tenyo_index *x, uint8_t *kw, float *score
             free(tf);
             return rc;
         }
-        if (!df) {
-            size_t l = strlen(q->note);
-            if (l + q->unit[i].len + 3 < sizeof q->note)
-                snprintf(q->note + l, sizeof q->note - l, "%s%s", l ? ", " : "",
-                         q->unit[i].text);
-        }
-        double idf = log(1.0 + ((double)nd - (double)df + 0.5) / ((double)df + 0.5));
+        if (!df) note_unit(q, i);
+        double idf = kw_idf(nd, df);
         for (uint64_t d = 0; d < nd; d++) {
             if (!tf[d]) continue;
             if (narrow) found8[d] |= (uint8_t)(1u << i);
             else found[d] |= 1ull << i;
-            if (!positive) continue;
-            double len = (double)(x->kw_off[d + 1] - x->kw_off[d]);
-            double t = tf[d];
-            score[d] += (float)(idf * t * 2.2 / (t + 1.2 * (0.25 + 0.75 * len / avg)));
+            if (positive) score[d] += kw_bm25(x, d, idf, tf[d], avg);
         }
     }
     for (uint64_t d = 0; d < nd; d++) {
