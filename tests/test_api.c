@@ -230,19 +230,25 @@ TY_TEST(api_builder_rejects) {
     tenyo_index_free(x);
 }
 
-/* 32,000 records of one id, each adding a code and a number: merged in
- * linear time (rebuilding the document each time took 25 s), every code
- * and number kept in order, the applicant's fuller value, a text that grows
- * midway (the document tokenized again) and records that bring nothing. */
-TY_TEST(api_builder_merges_many_of_one_id) {
+/* A builder of 2 dimensions, every term kept, one thread: the small
+ * indexes these tests make. */
+static int small_builder(tenyo_builder **b, char *err, size_t errlen) {
     tenyo_build_opts bo;
     tenyo_build_opts_default(&bo);
     bo.dim = 2;
     bo.min_df = 1;
     bo.threads = 1;
+    return tenyo_builder_new(&bo, b, err, errlen);
+}
+
+/* 32,000 records of one id, each adding a code and a number: merged in
+ * linear time (rebuilding the document each time took 25 s), every code
+ * and number kept in order, the applicant's fuller value, a text that grows
+ * midway (the document tokenized again) and records that bring nothing. */
+TY_TEST(api_builder_merges_many_of_one_id) {
     tenyo_builder *b = NULL;
     char err[512] = "";
-    CHECK_EQ_INT(tenyo_builder_new(&bo, &b, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(small_builder(&b, err, sizeof err), TENYO_OK);
     enum { K = 32000 };
     ty_buf want = {0};
     char code[32], num[40], code2[32];
@@ -294,36 +300,38 @@ TY_TEST(api_builder_merges_many_of_one_id) {
     ty_buf_free(&want);
 }
 
+/* n records DOC-0 .. DOC-(n-1), robots and cameras by turns (with
+ * numbers: each also filed as 特願2021-000100 + i) written to path by
+ * small_builder: 0 or the first failure's status. */
+static int small_index(const char *path, int n, int numbers) {
+    char err[512];
+    tenyo_builder *b = NULL;
+    int rc = small_builder(&b, err, sizeof err);
+    for (int i = 0; i < n && !rc; i++) {
+        char id[32], num[40];
+        snprintf(id, sizeof id, "DOC-%d", i);
+        snprintf(num, sizeof num, "特願2021-%06d", 100 + i);
+        const char *code = i % 2 ? "B25J" : "G06F";
+        tenyo_doc d = {.id = id, .title = i % 2 ? "robot gripper finger" : "camera image sensor",
+                       .abstract = "a device with parts", .codes = &code, .ncodes = 1,
+                       .numbers = numbers ? num : NULL};
+        rc = tenyo_builder_add(b, &d);
+    }
+    tenyo_build_stats st;
+    if (!rc) rc = tenyo_builder_write(b, path, &st);
+    tenyo_builder_free(b);
+    return rc;
+}
+
 /* A caller naming the documents it reads (TENYO_PREFETCH_DOCS) builds no
  * id table at open: its first two lookups read the frames of ids in order
  * (each the document the table gives, an id of no document -1, an id
  * holding a NUL never found), the third builds the table; typed numbers
  * resolve alike. */
-static int small_builder(tenyo_builder **b, char *err, size_t errlen) {
-    tenyo_build_opts bo;
-    tenyo_build_opts_default(&bo);
-    bo.dim = 2;
-    bo.min_df = 1;
-    bo.threads = 1;
-    return tenyo_builder_new(&bo, b, err, errlen);
-}
-
 TY_TEST(api_docs_found_in_frames_of_ids) {
-    tenyo_builder *b = NULL;
     char err[512] = "";
-    CHECK_EQ_INT(small_builder(&b, err, sizeof err), TENYO_OK);
-    for (int i = 0; i < 600; i++) { /* three frames of 256 ids */
-        char id[32];
-        snprintf(id, sizeof id, "DOC-%d", i);
-        const char *code = i % 2 ? "B25J" : "G06F";
-        tenyo_doc d = {.id = id, .title = i % 2 ? "robot gripper finger" : "camera image sensor",
-                       .abstract = "a device with parts", .codes = &code, .ncodes = 1};
-        CHECK_EQ_INT(tenyo_builder_add(b, &d), TENYO_OK);
-    }
     const char *p = tmp("docs_frames.tny");
-    tenyo_build_stats st;
-    CHECK_EQ_INT(tenyo_builder_write(b, p, &st), TENYO_OK);
-    tenyo_builder_free(b);
+    CHECK_EQ_INT(small_index(p, 600, 0), TENYO_OK); /* three frames of 256 ids */
     tenyo_index *x = NULL, *y = NULL;
     CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
     const char *ask[] = {"DOC-599", "DOC-0", "DOC-1234", "DOC-300", "DOC-3"};
@@ -360,28 +368,9 @@ TY_TEST(api_docs_found_in_frames_of_ids) {
  * on; resolve, tenyo_index_load_all and the plain open refuse it, the last
  * two naming file and section. */
 TY_TEST(api_lazy_numbers_read_on_resolve) {
-    tenyo_build_opts bo;
-    tenyo_build_opts_default(&bo);
-    bo.dim = 2;
-    bo.min_df = 1;
-    bo.threads = 1;
-    tenyo_builder *b = NULL;
     char err[512] = "", err2[512] = "";
-    CHECK_EQ_INT(tenyo_builder_new(&bo, &b, err, sizeof err), TENYO_OK);
-    for (int i = 0; i < 40; i++) {
-        char id[32], num[40];
-        snprintf(id, sizeof id, "DOC-%d", i);
-        snprintf(num, sizeof num, "特願2021-%06d", 100 + i);
-        const char *code = i % 2 ? "B25J" : "G06F";
-        tenyo_doc d = {.id = id, .title = i % 2 ? "robot gripper finger" : "camera image sensor",
-                       .abstract = "a device with parts", .codes = &code, .ncodes = 1,
-                       .numbers = num};
-        CHECK_EQ_INT(tenyo_builder_add(b, &d), TENYO_OK);
-    }
     const char *p = tmp("numbers_lazy.tny");
-    tenyo_build_stats st;
-    CHECK_EQ_INT(tenyo_builder_write(b, p, &st), TENYO_OK);
-    tenyo_builder_free(b);
+    CHECK_EQ_INT(small_index(p, 40, 1), TENYO_OK);
     tenyo_index *x = NULL, *y = NULL;
     CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
     CHECK(x->m.numbers_blob != NULL && x->m.numbers_sec == NULL);

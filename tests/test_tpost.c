@@ -362,52 +362,53 @@ static int64_t spoil_frame0(const char *raw, uint64_t n, int64_t (*mutate)(unsig
     return t;
 }
 
-/* The list length at fr[*q] (LEB128), *q moved past it; -1 at the end. */
-static int64_t list_len(const unsigned char *fr, size_t rs, size_t *q) {
-    uint64_t len = 0;
-    int s = 0;
-    while (*q < rs && (fr[*q] & 0x80)) len |= (uint64_t)(fr[(*q)++] & 0x7F) << (s += 7, s - 7);
-    if (*q >= rs) return -1;
-    return (int64_t)(len | (uint64_t)fr[(*q)++] << s);
+/* Past k LEB128 values from fr[q] (at most to rs). */
+static size_t leb_past(const unsigned char *fr, size_t rs, size_t q, uint64_t k) {
+    for (; k && q < rs; q++)
+        if (!(fr[q] & 0x80)) k--;
+    return q;
 }
 
-/* The first list of two or more documents whose first two gaps are one
- * byte each: its second gap made 0 (a document twice). */
-static int64_t repeat_doc(unsigned char *fr, size_t rs) {
+/* Each list of a posting frame (rs raw bytes) in turn, its length and
+ * where its gaps and its counts start, given to spoil until it changes
+ * one: that list's term (its place in the frame), or -1. */
+static int64_t spoil_first(unsigned char *fr, size_t rs,
+                           int (*spoil)(unsigned char *fr, size_t rs, uint64_t len, size_t g,
+                                        size_t c)) {
     size_t q = 0;
     for (int64_t t = 0; q < rs; t++) {
-        int64_t n = list_len(fr, rs, &q);
-        if (n < 0) return -1;
-        uint64_t len = (uint64_t)n;
-        size_t g = q;
-        if (len >= 2 && g + 1 < rs && fr[g] < 0x80 && fr[g + 1] < 0x80 && fr[g + 1]) {
-            fr[g + 1] = 0;
-            return t;
-        }
-        for (uint64_t k = 0; k < 2 * len && q < rs; q++) /* past the gaps and counts */
-            if (!(fr[q] & 0x80)) k++;
+        uint64_t len = 0;
+        int s = 0;
+        while (q < rs && (fr[q] & 0x80)) len |= (uint64_t)(fr[q++] & 0x7F) << (s += 7, s - 7);
+        if (q >= rs) return -1;
+        len |= (uint64_t)fr[q++] << s;
+        size_t g = q, c = leb_past(fr, rs, g, len);
+        if (spoil(fr, rs, len, g, c)) return t;
+        q = leb_past(fr, rs, c, len);
     }
     return -1;
 }
 
-/* The first count that is one byte: made 0. */
-static int64_t zero_count(unsigned char *fr, size_t rs) {
-    size_t q = 0;
-    for (int64_t t = 0; q < rs; t++) {
-        int64_t n = list_len(fr, rs, &q);
-        if (n < 0) return -1;
-        uint64_t len = (uint64_t)n;
-        for (uint64_t k = 0; k < len && q < rs; q++) /* past the gaps */
-            if (!(fr[q] & 0x80)) k++;
-        if (len && q < rs && fr[q] < 0x80) {
-            fr[q] = 0;
-            return t;
-        }
-        for (uint64_t k = 0; k < len && q < rs; q++)
-            if (!(fr[q] & 0x80)) k++;
-    }
-    return -1;
+/* A list of two or more documents whose first two gaps are one byte
+ * each: its second gap made 0 (a document twice). */
+static int repeat_doc_at(unsigned char *fr, size_t rs, uint64_t len, size_t g, size_t c) {
+    (void)c;
+    if (len < 2 || g + 1 >= rs || fr[g] >= 0x80 || fr[g + 1] >= 0x80 || !fr[g + 1]) return 0;
+    fr[g + 1] = 0;
+    return 1;
 }
+
+static int64_t repeat_doc(unsigned char *fr, size_t rs) { return spoil_first(fr, rs, repeat_doc_at); }
+
+/* A list whose first count is one byte: made 0. */
+static int zero_count_at(unsigned char *fr, size_t rs, uint64_t len, size_t g, size_t c) {
+    (void)g;
+    if (!len || c >= rs || fr[c] >= 0x80) return 0;
+    fr[c] = 0;
+    return 1;
+}
+
+static int64_t zero_count(unsigned char *fr, size_t rs) { return spoil_first(fr, rs, zero_count_at); }
 
 /* Values a writer got wrong under a valid checksum: a walk reading the
  * spoilt list refuses it naming the section and the frame, a walk of

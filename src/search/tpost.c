@@ -470,6 +470,11 @@ nomem:
     return TENYO_ERR_NOMEM;
 }
 
+/* What a posting frame's check (post_decode) and a walk's (walk_locked)
+ * say of a list's bad documents and counts: the same words from both. */
+static const char BAD_DOCS[] = "documents not rising or out of range";
+static const char BAD_COUNT[] = "a term count unreadable, 0 or over 2^32";
+
 /* Past the n-th LEB128 value from q (n terminating bytes, high bit
  * clear), or NULL when [q, end) holds fewer: eight bytes a step, their
  * terminators counted by a multiply, the values not decoded. */
@@ -520,21 +525,21 @@ static int post_decode(ty_tpost *p, uint32_t f, int full, char *err, size_t errl
             return damaged(p, f, "a list's length is unreadable or too long", err, errlen);
         if (!full) {
             const unsigned char *c = leb_skip(q, end, n);
-            if (!c) return damaged(p, f, "documents not rising or out of range", err, errlen);
+            if (!c) return damaged(p, f, BAD_DOCS, err, errlen);
             co[t - t0] = (uint64_t)(c - b);
             if (!(q = leb_skip(c, end, n)))
-                return damaged(p, f, "a term count unreadable, 0 or over 2^32", err, errlen);
+                return damaged(p, f, BAD_COUNT, err, errlen);
             continue;
         }
         for (uint64_t i = 0; i < n; i++) {
             if (leb_get(&q, end, &v) || (i && v == 0) || (v += prev) >= p->ndocs)
-                return damaged(p, f, "documents not rising or out of range", err, errlen);
+                return damaged(p, f, BAD_DOCS, err, errlen);
             prev = v;
         }
         co[t - t0] = (uint64_t)(q - b);
         for (uint64_t i = 0; i < n; i++)
             if (leb_get(&q, end, &v) || v == 0 || v > UINT32_MAX)
-                return damaged(p, f, "a term count unreadable, 0 or over 2^32", err, errlen);
+                return damaged(p, f, BAD_COUNT, err, errlen);
     }
     to[t1 - t0] = (uint64_t)(q - b);
     if (q != end) return damaged(p, f, "bytes left over after its terms", err, errlen);
@@ -636,10 +641,10 @@ static int walk_locked(ty_tpost *p, const uint32_t *t, const float *w, size_t nt
         for (uint64_t k = 0; k < len; k++) {
             uint64_t g = leb_walk(&q);
             if ((k && g == 0) || g >= p->ndocs || (d = k ? d + g : g) >= p->ndocs)
-                return damaged(p, f, "documents not rising or out of range", err, errlen);
+                return damaged(p, f, BAD_DOCS, err, errlen);
             uint64_t c = leb_walk(&qc);
             if (c == 0 || c > UINT32_MAX)
-                return damaged(p, f, "a term count unreadable, 0 or over 2^32", err, errlen);
+                return damaged(p, f, BAD_COUNT, err, errlen);
             if (d >= next) {
                 rc = norms_need(p, d, err, errlen);
                 if (rc) return rc;

@@ -389,6 +389,20 @@ static int dm_decode(ty_docmeta *h, uint64_t f, dm_frame *fr, char *err, size_t 
     return dm_decode_from(h, f, NULL, fr, err, errlen);
 }
 
+/* Damage msg kept for ty_meta_damage when it is the first (h->mu held). */
+static void dm_note_locked(ty_docmeta *h, const char *msg) {
+    if (__atomic_load_n(&h->damaged, __ATOMIC_ACQUIRE)) return;
+    snprintf(h->err, sizeof h->err, "%s", msg);
+    __atomic_store_n(&h->damaged, 1, __ATOMIC_RELEASE);
+}
+
+/* The same, h->mu taken. */
+static void dm_note(ty_docmeta *h, const char *msg) {
+    pthread_mutex_lock(&h->mu);
+    dm_note_locked(h, msg);
+    pthread_mutex_unlock(&h->mu);
+}
+
 /* Frame f decoded and kept (once, any thread): its entry, or NULL with the
  * message. A damaged frame is not kept: every use reads it again and
  * fails the same way; with note, the first failure's message stays in
@@ -404,10 +418,7 @@ static const dm_frame *dm_frame_note(ty_docmeta *h, uint64_t f, const unsigned c
         char msg[TY_ERRLEN];
         int rc = dm_decode_from(h, f, src, &t, msg, sizeof msg);
         if (rc) {
-            if (note && rc == TENYO_ERR_CORRUPT && !__atomic_load_n(&h->damaged, __ATOMIC_ACQUIRE)) {
-                snprintf(h->err, sizeof h->err, "%s", msg); /* (mu held: dm_note's work) */
-                __atomic_store_n(&h->damaged, 1, __ATOMIC_RELEASE);
-            }
+            if (note && rc == TENYO_ERR_CORRUPT) dm_note_locked(h, msg);
             ty_seterr(err, errlen, "%s", msg);
             out = NULL;
         } else {
@@ -417,16 +428,6 @@ static const dm_frame *dm_frame_note(ty_docmeta *h, uint64_t f, const unsigned c
     }
     pthread_mutex_unlock(&h->mu);
     return out;
-}
-
-/* Damage msg kept for ty_meta_damage when it is the first. */
-static void dm_note(ty_docmeta *h, const char *msg) {
-    pthread_mutex_lock(&h->mu);
-    if (!__atomic_load_n(&h->damaged, __ATOMIC_ACQUIRE)) {
-        snprintf(h->err, sizeof h->err, "%s", msg);
-        __atomic_store_n(&h->damaged, 1, __ATOMIC_RELEASE);
-    }
-    pthread_mutex_unlock(&h->mu);
 }
 
 /* dm_frame_note for a use: its damage kept for ty_meta_damage. */

@@ -560,6 +560,18 @@ int ty_model_need_sparse(const ty_model *m, char *err, size_t errlen) {
     return rc;
 }
 
+/* The rows of documents docs[k0..k1) (stride bytes apart) decoded from
+ * their blocks: 0, or the first failure's status with its message. */
+static int rows_get(ty_lazy *z, const uint64_t *docs, size_t stride, size_t k0, size_t k1,
+                    char *err, size_t errlen) {
+    for (size_t k = k0; k < k1; k++) {
+        uint64_t d = *(const uint64_t *)(const void *)((const char *)docs + k * stride);
+        int rc = ty_rows_get(z->blk, z->m, d, err, errlen);
+        if (rc) return rc;
+    }
+    return TENYO_OK;
+}
+
 /* The documents of one part of ty_model_need_rows_nt's claim. */
 typedef struct {
     ty_lazy *z;
@@ -572,31 +584,12 @@ enum { ROWS_PARTS = 16 };    /* parts of the documents' list claimed */
 static int rows_part(void *ud, int i, int np) {
     rows_job *j = ud;
     char msg[TY_ERRLEN];
-    for (size_t k = ty_split(j->n, i, np); k < ty_split(j->n, i + 1, np); k++) {
-        uint64_t d = *(const uint64_t *)(const void *)((const char *)j->docs + k * j->stride);
-        int rc = ty_rows_get(j->z->blk, j->z->m, d, msg, sizeof msg);
-        if (rc) return rc;
-    }
-    return TENYO_OK;
+    return rows_get(j->z, j->docs, j->stride, ty_split(j->n, i, np), ty_split(j->n, i + 1, np),
+                    msg, sizeof msg);
 }
 
 int ty_model_need_rows_nt(const ty_model *m, const uint64_t *docs, size_t n, size_t stride,
                           int nt, char *err, size_t errlen) {
-    ty_lazy *z = m->lazy;
-    if (nt > 1 && n >= 2 * ROWS_PARTS && z && z->rows && !ty_once_done(&z->once) &&
-        !ty_model_need_terms(m, NULL, 0) && !ty_once_run(&z->bonce, lazy_blocks, z) && z->blk) {
-        /* each block decoded once, by whichever thread claims it first
-         * (rows.c): the rows are the same whoever decodes them */
-        rows_job j = {.z = z, .docs = docs, .n = n, .stride = stride};
-        if (!ty_parallel_claim(nt, ROWS_PARTS, rows_part, &j)) return TENYO_OK;
-    }
-    /* one thread, or a failure told as one thread meets it first (a
-     * damaged block stays damaged: rows.c) */
-    return ty_model_need_rows(m, docs, n, stride, err, errlen);
-}
-
-int ty_model_need_rows(const ty_model *m, const uint64_t *docs, size_t n, size_t stride,
-                       char *err, size_t errlen) {
     ty_lazy *z = m->lazy;
     if (!z || !z->rows || ty_once_done(&z->once)) return TENYO_OK;
     int rc = ty_model_need_terms(m, err, errlen);
@@ -607,12 +600,20 @@ int ty_model_need_rows(const ty_model *m, const uint64_t *docs, size_t n, size_t
         return rc;
     }
     if (!z->blk) return ty_model_need_sparse(m, err, errlen);
-    for (size_t i = 0; i < n; i++) {
-        uint64_t d = *(const uint64_t *)(const void *)((const char *)docs + i * stride);
-        rc = ty_rows_get(z->blk, z->m, d, err, errlen);
-        if (rc) return rc;
+    if (nt > 1 && n >= 2 * ROWS_PARTS) {
+        /* each block decoded once, by whichever thread claims it first
+         * (rows.c): the rows are the same whoever decodes them */
+        rows_job j = {.z = z, .docs = docs, .n = n, .stride = stride};
+        if (!ty_parallel_claim(nt, ROWS_PARTS, rows_part, &j)) return TENYO_OK;
     }
-    return TENYO_OK;
+    /* one thread, or a failure told as one thread meets it first (a
+     * damaged block stays damaged: rows.c) */
+    return rows_get(z, docs, stride, 0, n, err, errlen);
+}
+
+int ty_model_need_rows(const ty_model *m, const uint64_t *docs, size_t n, size_t stride,
+                       char *err, size_t errlen) {
+    return ty_model_need_rows_nt(m, docs, n, stride, 1, err, errlen);
 }
 
 int ty_model_rows_decoded(const ty_model *m) {
