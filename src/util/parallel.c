@@ -22,8 +22,10 @@
  * (one the system did not schedule in time just finds no part left). The
  * output depends on the parts alone, not on who did them. The helpers are
  * kept parked between calls; the shared state of a call is counted by
- * reference, so a helper that comes late touches only it. A child of
- * fork() starts with no helpers (pthread_atfork) and starts its own.
+ * reference, so a helper that comes late touches only it. fork() waits
+ * until no helper holds a job (pthread_atfork), so a child's memory holds
+ * no job that a thread it lacks was using; the child starts with no
+ * helpers and starts its own.
  * ty_parallel_watch is the same with every worker on a thread of its own
  * while the caller runs a watch function every interval (progress) until
  * they end; ty_split gives worker t's share of n items; ty_parallel_workers
@@ -151,6 +153,9 @@ static pthread_cond_t pool_cv = PTHREAD_COND_INITIALIZER;
 static claim_job *pool_job;     /* the job in the slot, or NULL */
 static unsigned long pool_gen;  /* jobs posted */
 static int pool_n;              /* helpers started */
+static int pool_busy;           /* helpers holding a job */
+static pthread_cond_t pool_idle_cv = PTHREAD_COND_INITIALIZER; /* pool_busy fell */
+static _Thread_local int pool_self_busy; /* this thread is a helper holding a job */
 
 static void *pool_main(void *arg) {
     (void)arg;
@@ -162,22 +167,38 @@ static void *pool_main(void *arg) {
         claim_job *j = pool_job;
         if (!j) continue;
         atomic_fetch_add(&j->refs, 1);
+        pool_busy++;
+        pool_self_busy = 1;
         pthread_mutex_unlock(&pool_mu);
         claim_work(j);
         claim_release(j);
         pthread_mutex_lock(&pool_mu);
+        pool_self_busy = 0;
+        pool_busy--;
+        pthread_cond_broadcast(&pool_idle_cv);
     }
     return NULL;
 }
 
-/* fork(): the slot's lock held across it, so the child's copy of the pool
- * is consistent; the child has none of the helpers (fork copies only the
- * calling thread) and no job of another thread, so it starts with an empty
- * pool and starts helpers of its own on its first need. */
-static void pool_fork_prepare(void) { pthread_mutex_lock(&pool_mu); }
+/* fork(): the slot's lock held across it, taken once no helper holds a
+ * job (a helper finishes the part it has and finds none left once the
+ * caller's parts are claimed), so the child's copy of the pool is
+ * consistent and no job's memory is owed to a thread the child lacks
+ * (before, a helper releasing its reference just after the caller
+ * returned left the job unfreeable in a child forked then); the child has
+ * none of the helpers (fork copies only the calling thread) and no job of
+ * another thread, so it starts with an empty pool and starts helpers of
+ * its own on its first need. */
+static void pool_fork_prepare(void) {
+    pthread_mutex_lock(&pool_mu);
+    /* a part that forks on a helper waits for the others only */
+    while (pool_busy > pool_self_busy) pthread_cond_wait(&pool_idle_cv, &pool_mu);
+}
 static void pool_fork_parent(void) { pthread_mutex_unlock(&pool_mu); }
 static void pool_fork_child(void) {
     pool_n = 0;
+    pool_busy = 0;
+    pthread_cond_init(&pool_idle_cv, NULL);
     pool_job = NULL; /* another thread's job: its owner is not in this process */
     pthread_cond_init(&pool_cv, NULL);
     pthread_mutex_unlock(&pool_mu);
