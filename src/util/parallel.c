@@ -183,9 +183,9 @@ static void *pool_main(void *arg) {
 /* fork(): the slot's lock held across it, taken once no helper holds a
  * job (a helper finishes the part it has and finds none left once the
  * caller's parts are claimed), so the child's copy of the pool is
- * consistent and no job's memory is owed to a thread the child lacks
- * (before, a helper releasing its reference just after the caller
- * returned left the job unfreeable in a child forked then); the child has
+ * consistent and no job's memory is owed to a thread the child lacks (a
+ * helper that had not yet dropped its reference when the caller returned
+ * would leave the job unfreeable in the child); the child has
  * none of the helpers (fork copies only the calling thread) and no job of
  * another thread, so it starts with an empty pool and starts helpers of
  * its own on its first need. */
