@@ -68,6 +68,58 @@ static char *key_blob(uint64_t n, uint64_t dupat, uint64_t *off) {
 /* Borrowed keys: every key found with its number, keys not copied, a key met
  * twice reported at its second place, for sizes below and above the
  * prefetch window, and after keys already interned. */
+/* ty_finder_next gives memmem's answer: every needle length from 0 to 40
+ * (one byte, two, a CJK character of three, longer; the AVX2 blocks and
+ * the tail after them), needles made of a haystack's own bytes (hits at
+ * the start, the end and across the 32-byte blocks), bytes that repeat
+ * (aaaa in aaaaaa: the leftmost), haystacks of every length up to 200, cut
+ * out of a larger buffer so that a read past the end would be seen by
+ * AddressSanitizer; then counting as keyword search counts (non-overlapping,
+ * left to right) over UTF-8 Japanese. */
+TY_TEST(util_finder_is_memmem) {
+    unsigned seed = 12345;
+    char big[512];
+    int checked = 0;
+    for (int round = 0; round < 400; round++) {
+        int alpha = round % 3 == 0 ? 2 : round % 3 == 1 ? 4 : 256;
+        size_t len = (size_t)(rand_r(&seed) % 201);
+        for (size_t i = 0; i < sizeof big; i++) big[i] = (char)(rand_r(&seed) % alpha + (alpha < 256 ? 'a' : 0));
+        char *h = malloc(len ? len : 1); /* exactly len bytes */
+        CHECK(h != NULL);
+        memcpy(h, big, len);
+        for (size_t m = 0; m <= 40; m++) {
+            char nb[41];
+            if (len >= m && rand_r(&seed) % 2) { /* a piece of the haystack */
+                size_t at = len > m ? (size_t)rand_r(&seed) % (len - m + 1) : 0;
+                memcpy(nb, h + at, m);
+            } else {
+                for (size_t i = 0; i < m; i++) nb[i] = (char)(rand_r(&seed) % alpha + (alpha < 256 ? 'a' : 0));
+            }
+            ty_finder f;
+            ty_finder_init(&f, nb, m);
+            const char *want = memmem(h, len, nb, m), *got = ty_finder_next(&f, h, len);
+            CHECKF(got == want, "len %zu, needle %zu bytes: %td against memmem's %td", len, m,
+                   got ? got - h : -1, want ? want - h : -1);
+            checked++;
+        }
+        free(h);
+    }
+    CHECK(checked == 400 * 41);
+    const char *text = "システムとシステムシステム、システ、ムシステムのシ ステム";
+    ty_finder f;
+    ty_finder_init(&f, "システム", strlen("システム"));
+    int n = 0;
+    for (const char *p = text, *e = text + strlen(text); (p = ty_finder_next(&f, p, (size_t)(e - p)));
+         p += strlen("システム"))
+        n++;
+    CHECK_EQ_INT(n, 4);
+    ty_finder_init(&f, "aa", 2);
+    const char *aaa = "aaaaa";
+    n = 0;
+    for (const char *p = aaa, *e = aaa + 5; (p = ty_finder_next(&f, p, (size_t)(e - p))); p += 2) n++;
+    CHECK_EQ_INT(n, 2); /* aa aa a: non-overlapping, as keyword search counts */
+}
+
 TY_TEST(util_strmap_add_blob) {
     static const uint64_t sizes[] = {0, 1, 5, 16, 17, 1000, 70000};
     for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {

@@ -38,8 +38,9 @@
  * searches keywords does not pay its ~360 bytes a document read and 1.2 KB
  * held. A unit of two or more
  * characters then reads only the records that hold all of its bigrams and
- * counts its hits in each with memmem (count_unit): the same counts as a
- * scan of the whole text, by construction. An index made before the
+ * counts its hits in each as memmem finds them (count_unit; a finder made
+ * once per unit, util/find.c): the same counts as a scan of the whole
+ * text, by construction. An index made before the
  * section (or an update without one) builds the text in memory from the
  * titles and the 4 KiB of each abstract it keeps, once (ty_once), and
  * scans it with memmem; so does a one-character unit everywhere. Both
@@ -250,11 +251,11 @@ static int parse(kw_query *q, ty_icu *icu, const char *query, char *err, size_t 
 /* Count unit u in records [d, d1) of x's keyword text into tf (title hits
  * counted twice; tf zero there before); the records holding it. A unit
  * holds no NUL, so no hit spans two records. */
-static uint64_t count_range(const tenyo_index *x, const kw_unit *u, uint64_t d, uint64_t d1,
-                            uint32_t *tf) {
+static uint64_t count_range(const tenyo_index *x, const kw_unit *u, const ty_finder *fu,
+                            uint64_t d, uint64_t d1, uint32_t *tf) {
     uint64_t df = 0;
     const char *text = x->kw_text, *end = text + x->kw_off[d1], *p = text + x->kw_off[d];
-    while (p < end && (p = memmem(p, (size_t)(end - p), u->text, u->len))) {
+    while (p < end && (p = ty_finder_next(fu, p, (size_t)(end - p)))) {
         uint64_t at = (uint64_t)(p - text);
         while (d + 1 < d1 && x->kw_off[d + 1] <= at) d++; /* hits come in order */
         if (u->word_start && at > x->kw_off[d] && is_alnum((unsigned char)p[-1])) {
@@ -286,15 +287,17 @@ static int count_unit(const tenyo_index *x, const kw_unit *u, uint32_t *tf, uint
     memset(tf, 0, (nd ? nd : 1) * sizeof *tf); /* (a pair given up part way) */
     rc = x->kwx ? ty_kwx_candidates(x->kwx, u->text, u->len, &cand, &nc, err, errlen) : 1;
     if (rc < 0) return rc;
+    ty_finder fu; /* the unit looked for in each record's text, prepared once */
+    ty_finder_init(&fu, u->text, u->len);
     if (rc == 1) {
         if ((rc = ty_kwx_need_text(x->kwx, 0, nd, err, errlen))) return rc;
-        *df = count_range(x, u, 0, nd, tf);
+        *df = count_range(x, u, &fu, 0, nd, tf);
         return TENYO_OK;
     }
     *df = 0;
     for (uint64_t i = 0; i < nc && !rc; i++)
         if (!(rc = ty_kwx_need_text(x->kwx, cand[i], cand[i] + 1, err, errlen)))
-            *df += count_range(x, u, cand[i], cand[i] + 1, tf);
+            *df += count_range(x, u, &fu, cand[i], cand[i] + 1, tf);
     free(cand);
     return rc;
 }

@@ -270,4 +270,18 @@ size_t ty_topk_array(const float *s, uint64_t n, uint64_t skip, size_t k, tenyo_
 size_t ty_topk_ranges(const float *s, uint64_t n, uint64_t skip, const uint8_t *keep, size_t k,
                       int nt, tenyo_hit *out);
 
+/* A needle prepared once for the leftmost occurrence in many haystacks
+ * (find.c): the same answer as memmem, without its preparation per call.
+ * The needle's bytes are borrowed: they outlive the finder. */
+typedef struct ty_finder {
+    const char *n;            /* the needle, m bytes */
+    size_t m;
+    size_t a, b;              /* the two bytes compared 32 positions at a time */
+    int simd;                 /* AVX2 (run-time check), m >= 2 */
+} ty_finder;
+void ty_finder_init(ty_finder *f, const char *needle, size_t m);
+/* The first occurrence of the needle in h[0..len), or NULL (an empty
+ * needle: h). */
+const char *ty_finder_next(const ty_finder *f, const char *h, size_t len);
+
 #endif /* TENYO_UTIL_H */
