@@ -38,9 +38,8 @@
  * searches keywords does not pay its ~360 bytes a document read and 1.2 KB
  * held. A unit of two or more
  * characters then reads only the records that hold all of its bigrams and
- * counts its hits in each as memmem finds them (count_unit; a finder made
- * once per unit, util/find.c): the same counts as a scan of the whole
- * text, by construction. An index made before the
+ * counts its hits in each as memmem finds them (count_unit; util/find.c):
+ * the same counts as a scan of the whole text. An index made before the
  * section (or an update without one) builds the text in memory from the
  * titles and the 4 KiB of each abstract it keeps, once (ty_once), and
  * scans it with memmem; so does a one-character unit everywhere. Both
