@@ -42,7 +42,7 @@
  * the same counts as a scan of the whole text. An index made before the
  * section (or an update without one) builds the text in memory from the
  * titles and the 4 KiB of each abstract it keeps, once (ty_once), and
- * scans it with memmem; so does a one-character unit everywhere. Both
+ * scans it whole; so does a one-character unit everywhere. Both
  * keep every record's text, NUL-separated, title and abstract split by a
  * newline, and its offsets; tenyo_index_keyword_stats gives its size,
  * tenyo_index_keyword_index the section's.
