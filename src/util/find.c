@@ -12,9 +12,10 @@
  * at run time: the needle's byte at a and its last byte at b, each against
  * the haystack shifted by that much; a position where both agree is
  * checked whole with memcmp, leftmost first) — W. Muła's "SIMD-friendly
- * algorithms for substring searching". For UTF-8 Japanese, a is the last
- * byte of the first character (a continuation byte: the lead bytes of kana
- * are one value), so few positions pass both. The rest of the haystack
+ * algorithms for substring searching". a is the needle's third byte when
+ * it has more than three (in UTF-8 Japanese the last byte of the first
+ * character: a continuation byte, where the lead bytes of kana are one
+ * value), else its first. The rest of the haystack
  * after the last whole block of 32, a needle of one byte, and a machine
  * without AVX2 use memchr or memmem, so the answer is always memmem's.
  * The loads stay inside the haystack: a block is compared only while
