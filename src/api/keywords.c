@@ -288,6 +288,7 @@ static int count_unit(const tenyo_index *x, const kw_unit *u, uint32_t *tf, uint
     if (rc < 0) return rc;
     ty_finder fu; /* the unit looked for in each record's text, prepared once */
     ty_finder_init(&fu, u->text, u->len);
+    if (rc == 1 || nc >= nd / 64) ty_kwx_text_dense(x->kwx); /* most text frames read */
     if (rc == 1) {
         if ((rc = ty_kwx_need_text(x->kwx, 0, nd, err, errlen))) return rc;
         *df = count_range(x, u, &fu, 0, nd, tf);

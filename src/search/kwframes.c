@@ -48,6 +48,8 @@
  */
 #include "search/kwparts.h"
 
+#include <sys/mman.h>
+
 /* ============================================================ layout 2 */
 
 /* The frames of layout 2 (layout above), compressed on the build's
@@ -545,6 +547,19 @@ int ty_kwx_need_text(const ty_kwx *k, uint64_t d0, uint64_t d1, char *err, size_
     return TENYO_OK;
 }
 
+
+void ty_kwx_text_dense(const ty_kwx *k) {
+    const uintptr_t H = (uintptr_t)2 << 20;
+    for (uint32_t pi = 0; k && k->lazy && pi < k->nparts; pi++) {
+        const kwx_part *p = &k->part[pi];
+        if (!p->v2 || !p->text) continue;
+        uintptr_t lo = ((uintptr_t)p->text + H - 1) & ~(H - 1);
+        uintptr_t hi = ((uintptr_t)p->text + p->roff[p->ndocs]) & ~(H - 1);
+#ifdef MADV_HUGEPAGE
+        if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+#endif
+    }
+}
 
 void ty_kwx_frames(const ty_kwx *k, uint64_t *text, uint64_t *text_decoded, uint64_t *post,
                    uint64_t *post_decoded) {

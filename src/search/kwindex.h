@@ -74,6 +74,12 @@ int ty_kwx_candidates(const ty_kwx *k, const char *u, size_t len, uint64_t **doc
  * frame of every part. */
 int ty_kwx_need_text(const ty_kwx *k, uint64_t d0, uint64_t d1, char *err, size_t errlen);
 int ty_kwx_need_all(const ty_kwx *k, char *err, size_t errlen);
+/* A query is about to decode most of the text frames (a unit in many
+ * records): the text's memory not yet touched is advised for transparent
+ * huge pages (madvise, a hint: nothing else changes), so that its faults
+ * come 2 MiB at a time. Not for a few records: a 2 MiB page cleared for
+ * one frame of 128 records costs more than that frame's 4 KiB pages. */
+void ty_kwx_text_dense(const ty_kwx *k);
 
 /* A unit of exactly two characters counted from its bigram's postings
  * alone (layout 2 holds each posting's counts: the hits memmem finds left
