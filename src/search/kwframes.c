@@ -48,8 +48,6 @@
  */
 #include "search/kwparts.h"
 
-#include <sys/mman.h>
-
 /* ============================================================ layout 2 */
 
 /* The frames of layout 2 (layout above), compressed on the build's
@@ -549,15 +547,9 @@ int ty_kwx_need_text(const ty_kwx *k, uint64_t d0, uint64_t d1, char *err, size_
 
 
 void ty_kwx_text_dense(const ty_kwx *k) {
-    const uintptr_t H = (uintptr_t)2 << 20;
     for (uint32_t pi = 0; k && k->lazy && pi < k->nparts; pi++) {
         const kwx_part *p = &k->part[pi];
-        if (!p->v2 || !p->text) continue;
-        uintptr_t lo = ((uintptr_t)p->text + H - 1) & ~(H - 1);
-        uintptr_t hi = ((uintptr_t)p->text + p->roff[p->ndocs]) & ~(H - 1);
-#ifdef MADV_HUGEPAGE
-        if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-#endif
+        if (p->v2 && p->text) ty_advise_huge(p->text, (size_t)p->roff[p->ndocs]);
     }
 }
 

@@ -98,13 +98,22 @@ int ty_mul_overflow(size_t a, size_t b, size_t *out) {
 #define BIG_BLOCK ((size_t)8 << 20)
 #define HUGE_PAGE ((size_t)2 << 20)
 
+void ty_advise_huge(void *p, size_t n) {
+    uintptr_t lo = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    uintptr_t hi = ((uintptr_t)p + n) & ~(uintptr_t)(HUGE_PAGE - 1);
+#ifdef MADV_HUGEPAGE
+    if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE); /* advice only: may fail */
+#else
+    (void)lo;
+    (void)hi;
+#endif
+}
+
 static void *big_malloc(size_t n) {
     if (n < BIG_BLOCK) return malloc(n);
     void *p = NULL;
     if (posix_memalign(&p, HUGE_PAGE, n)) return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(p, n - n % HUGE_PAGE, MADV_HUGEPAGE); /* advice only: may fail */
-#endif
+    ty_advise_huge(p, n);
     return p;
 }
 

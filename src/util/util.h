@@ -51,6 +51,12 @@ void *ty_malloc(size_t n);
 void *ty_calloc(size_t n, size_t size);
 void *ty_mallocarray(size_t n, size_t size);
 void *ty_reallocarray(void *p, size_t n, size_t size);
+/* The whole 2 MiB pages inside [p, p + n) offered to the kernel's
+ * transparent huge pages (madvise; a hint: nothing else changes, and no
+ * byte outside the range's own huge pages is advised). ty_malloc does it
+ * for its large blocks; a buffer filled piece by piece asks it when most
+ * of it is about to be written. */
+void ty_advise_huge(void *p, size_t n);
 /* A growing array *p of *cap entries of size bytes, n of them in use: room
  * for one more (the capacity doubled, from first): 0, or -1 when out of
  * memory (*p and *cap untouched). */
