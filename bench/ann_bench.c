@@ -587,7 +587,7 @@ int main(int argc, char **argv) {
     for (size_t a = 0; a < nrr; a++) {
         for (size_t b = 0; b < nnp; b++) {
             if (nprobe[b] > v.nlist) continue;
-            ty_ivf_query qo = {(uint32_t)nprobe[b], rerank[a], xh};
+            ty_ivf_query qo = {(uint32_t)nprobe[b], rerank[a], xh, NULL};
             const float *xr = from_codes || xh ? NULL : x; /* float rows to re-rank from */
             double hit = 0;
             for (int r = 0; r < runs; r++) {

@@ -455,6 +455,12 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
  * so makes tenyo_index_resolve return TENYO_ERR_CORRUPT, its message from
  * tenyo_index_damage. */
 #define TENYO_PREFETCH_DOCS 16u
+/* ... and the caller's queries go through the approximate-search lists
+ * (tenyo_ctx_set_nprobe on an index that has them): with
+ * TENYO_PREFETCH_VECTORS only the vectors' codes are read ahead, not the
+ * pass over every document's codes that an exact scan needs (made by the
+ * first query that scans, if one does). */
+#define TENYO_PREFETCH_APPROX 32u
 /* tenyo_index_open, and what prefetch names read on a thread of its own,
  * started as soon as the file's sections are located, beside the rest of
  * the open and whatever the caller does before its first query (load a

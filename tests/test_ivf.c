@@ -93,7 +93,7 @@ TY_TEST(ivf_all_lists_equal_exact) {
     CHECKF(nonempty > v.nlist / 2, "only %llu of %u lists used", (unsigned long long)nonempty,
            v.nlist);
     ty_ivf_scratch s = {0};
-    ty_ivf_query qo = {v.nlist, n, NULL};
+    ty_ivf_query qo = {v.nlist, n, NULL, NULL};
     tenyo_hit got[10], want[10];
     int bad = 0;
     for (size_t j = 0; j < 25; j++) {
@@ -133,7 +133,7 @@ TY_TEST(ivf_rerank_from_codes_exact) {
     rc = ty_ivf_read(blob.p, blob.len, NULL, n, (uint32_t)dim, &q8, &v, err, sizeof err);
     CHECKF(rc == 0, "%.200s", err);
     ty_ivf_scratch s = {0};
-    ty_ivf_query all = {v.nlist, n, NULL}, plain = {v.nlist, 0, NULL};
+    ty_ivf_query all = {v.nlist, n, NULL, NULL}, plain = {v.nlist, 0, NULL, NULL};
     float *sc = malloc(n * sizeof *sc);
     CHECK(sc);
     int bad = 0, badplain = 0;
@@ -171,6 +171,99 @@ TY_TEST(ivf_rerank_from_codes_exact) {
     CHECK_EQ_INT(badplain, 0);
 }
 
+/* Lists read alone (no codes: an index's open) score their members from
+ * the index's rows, ty_ivf_query.base: the same hits and score bits as
+ * lists holding their own gathered codes, whether the rows' statistics
+ * are pending (computed from each row's codes) or filled; ty_q8_scan_ids
+ * and ty_q8_row agree with the whole scan bit for bit either way; lists
+ * alone without rows are refused. */
+TY_TEST(ivf_lists_alone_score_from_rows) {
+    static const size_t dims[] = {40, 256};
+    for (size_t t = 0; t < 2; t++) {
+        size_t n = 1500, dim = dims[t], k = 10;
+        float *x = tiv_data(n, dim, 25, 0.8, 5 + (unsigned)t);
+        CHECK(x);
+        ty_q8 b8;
+        CHECK_EQ_INT(ty_q8_build(x, n, dim, &b8), TENYO_OK);
+        int8_t *c1 = malloc(n * dim), *c2 = malloc(n * dim);
+        CHECK(c1 && c2);
+        memcpy(c1, b8.q, n * dim);
+        memcpy(c2, b8.q, n * dim);
+        ty_q8 ready, pend;
+        CHECK_EQ_INT(ty_q8_adopt(&ready, c1, n, dim), TENYO_OK);
+        CHECK_EQ_INT(ty_q8_adopt_codes(&pend, c2, n, dim), TENYO_OK);
+        ty_ivf v;
+        ty_ivf_opts o = {0};
+        o.seed = 9;
+        char err[TY_ERRLEN] = "";
+        ty_buf blob = {0};
+        CHECKF(ty_ivf_build(x, n, (uint32_t)dim, &o, &v, err, sizeof err) == 0, "%.200s", err);
+        CHECK_EQ_INT(ty_ivf_write(&v, &blob), TENYO_OK);
+        ty_ivf_free(&v);
+        ty_ivf own, alone;
+        CHECK_EQ_INT(ty_ivf_read(blob.p, blob.len, NULL, n, (uint32_t)dim, &ready, &own, err,
+                                 sizeof err), 0);
+        CHECK_EQ_INT(ty_ivf_read(blob.p, blob.len, NULL, n, (uint32_t)dim, NULL, &alone, err,
+                                 sizeof err), 0);
+        CHECK(own.q && !alone.q);
+        ty_ivf_scratch s = {0};
+        int bad = 0;
+        float *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+        uint32_t *ids = malloc(n * sizeof *ids);
+        CHECK(a && b && ids);
+        for (size_t i = 0; i < n; i++) ids[i] = (uint32_t)((i * 7919) % n);
+        for (size_t j = 0; j < 12; j++) {
+            const float *q = x + (j * 211 % n) * dim;
+            ty_q8_query qp;
+            ty_q8_prepare(q, dim, &qp);
+            ty_q8_scan_prepared(&ready, &qp, a);
+            ty_q8_scan_ids(&pend, &qp, ids, n, b);
+            for (size_t i = 0; i < n; i++) bad += memcmp(&a[ids[i]], &b[i], sizeof *b) != 0;
+            ty_q8_scan_ids(&ready, &qp, ids, n, b);
+            for (size_t i = 0; i < n; i++) bad += memcmp(&a[ids[i]], &b[i], sizeof *b) != 0;
+            float ra[256], rb[256];
+            ty_q8_row(&ready, j * 13 % n, ra);
+            ty_q8_row(&pend, j * 13 % n, rb);
+            bad += memcmp(ra, rb, dim * sizeof *ra) != 0;
+            bad += ty_q8_dot(&ready, j, q) != ty_q8_dot(&pend, j, q);
+            uint32_t probes[] = {1, 3, alone.nlist};
+            size_t reranks[] = {0, 40};
+            for (size_t pi = 0; pi < 3; pi++)
+                for (size_t ri = 0; ri < 2; ri++) {
+                    ty_ivf_query qo = {probes[pi], reranks[ri], NULL, NULL};
+                    tenyo_hit want[10], got[10];
+                    int nw = ty_ivf_search(&own, NULL, q, k, &qo, &s, want);
+                    const ty_q8 *bases[] = {&pend, &ready};
+                    for (int bi = 0; bi < 2; bi++) {
+                        qo.base = bases[bi];
+                        int ng = ty_ivf_search(&alone, NULL, q, k, &qo, &s, got);
+                        if (ng != nw || nw <= 0) bad++;
+                        for (int i = 0; i < nw && ng == nw; i++)
+                            bad += got[i].doc != want[i].doc ||
+                                   memcmp(&got[i].score, &want[i].score, sizeof got[i].score);
+                    }
+                    qo.base = NULL;
+                    if (ty_ivf_search(&alone, NULL, q, k, &qo, &s, got) != TENYO_ERR_ARG) bad++;
+                }
+        }
+        CHECK_EQ_INT(bad, 0);
+        CHECK_EQ_INT(ty_q8_finish_stats(&pend, 2), TENYO_OK);
+        CHECK(!memcmp(pend.scale, ready.scale, n * sizeof *pend.scale) &&
+              !memcmp(pend.sum, ready.sum, n * sizeof *pend.sum));
+        free(a);
+        free(b);
+        free(ids);
+        ty_ivf_scratch_free(&s);
+        ty_ivf_free(&own);
+        ty_ivf_free(&alone);
+        ty_buf_free(&blob);
+        ty_q8_free(&ready);
+        ty_q8_free(&pend);
+        ty_q8_free(&b8);
+        free(x);
+    }
+}
+
 /* A quarter of the lists, re-ranking 50: recall@10 stays high on
  * clustered data; a single probe without re-ranking is clearly worse
  * (the knobs do something). */
@@ -185,7 +278,7 @@ TY_TEST(ivf_recall_few_lists) {
     char err[TY_ERRLEN] = "";
     CHECKF(ty_ivf_build(x, n, (uint32_t)dim, &o, &v, err, sizeof err) == 0, "%.200s", err);
     ty_ivf_scratch s = {0};
-    ty_ivf_query wide = {16, 50, NULL}, one = {1, 0, NULL};
+    ty_ivf_query wide = {16, 50, NULL, NULL}, one = {1, 0, NULL, NULL};
     tenyo_hit got[10], want[10];
     double hw = 0, h1 = 0;
     int maxdiff_ok = 1;
@@ -254,7 +347,7 @@ TY_TEST(ivf_roundtrip_and_determinism) {
     CHECK_EQ_INT(ty_ivf_write(&d, &blob2), 0);
     CHECK(blob2.len == blob.len && !memcmp(blob.p, blob2.p, blob.len));
     ty_ivf_scratch s = {0};
-    ty_ivf_query qo = {4, 30, NULL};
+    ty_ivf_query qo = {4, 30, NULL, NULL};
     tenyo_hit h1[10], h2[10];
     int same = 1;
     for (size_t j = 0; j < 10; j++) {
@@ -387,7 +480,7 @@ TY_TEST(ivf_bad_arguments) {
     CHECK_EQ_INT(ty_ivf_build(x, 4, 3, &o, &v, err, sizeof err), 0);
     CHECK_EQ_INT(v.nlist, 2);
     ty_ivf_scratch s = {0};
-    ty_ivf_query qo = {0, 0, NULL}; /* nprobe 0 is clamped to 1 */
+    ty_ivf_query qo = {0, 0, NULL, NULL}; /* nprobe 0 is clamped to 1 */
     tenyo_hit h[8];
     CHECK_EQ_INT(ty_ivf_search(&v, x, x, 0, &qo, &s, h), 0);
     CHECK_EQ_INT(ty_ivf_search(&v, x, NULL, 2, &qo, &s, h), TENYO_ERR_ARG);
@@ -508,8 +601,8 @@ TY_TEST(ivf_rerank_from_f16_recall) {
     CHECK_EQ_INT(ty_ivf_read(blob.p, blob.len, NULL, n, (uint32_t)dim, &q8, &v, err, sizeof err),
                  0);
     ty_ivf_scratch s = {0};
-    ty_ivf_query f16all = {v.nlist, 100, xh}, codes = {v.nlist, 100, NULL},
-                 f16few = {8, 100, xh};
+    ty_ivf_query f16all = {v.nlist, 100, xh, NULL}, codes = {v.nlist, 100, NULL, NULL},
+                 f16few = {8, 100, xh, NULL};
     double hf = 0, hc = 0, hw = 0, maxerr = 0;
     for (size_t j = 0; j < nq; j++) {
         float q[64];

@@ -500,6 +500,8 @@ static int f16_rows_off(const tenyo_index *x) {
     size_t k = m->dim;
     float a[TY_MAX_DIM], b[TY_MAX_DIM];
     int off = 0;
+    /* an open reads the IVF's lists alone: the rows by their first need */
+    if (ty_index_need_vectors(x, NULL, 0)) return -1;
     for (uint64_t d = 0; d < m->ndocs; d++) {
         ty_f16_to_floats(m->doc_h + d * k, k, a);
         ty_q8_row(&x->q8, d, b);

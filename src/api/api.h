@@ -217,7 +217,10 @@ struct tenyo_index {
                                  strings (ideas, match: ty_meta_warm) */
     int dm_started;           /* ... started (joined by tenyo_index_free) */
     unsigned pf_what;         /* TENYO_PREFETCH_*, and TY_PF_ROW_BLOCKS */
-    ty_once vec_once;         /* q8 (and the model's vectors) ready, once:
+    ty_once codes_once;       /* q8's codes (and the model's vectors)
+                                 ready, its rows' statistics maybe pending:
+                                 ty_index_need_codes */
+    ty_once vec_once;         /* q8 whole, statistics too, once:
                                  ty_index_need_vectors */
     char vec_err[TY_ERRLEN];  /* why they could not be read */
     uint64_t *short_doc;      /* documents with fewer than TY_SHORT_TERMS
@@ -323,6 +326,10 @@ int ty_index_need_cooc(const tenyo_index *x);
  * once, from any thread; every reader of x->q8 or m->basis_q calls it
  * first. 0, or the status with the message (file and section) in err. */
 int ty_index_need_vectors(const tenyo_index *x, char *err, size_t errlen);
+/* The codes alone (ty_q8_adopt_codes): what a query through the IVF lists
+ * and a row's own functions read, without the pass over every row that
+ * ty_index_need_vectors makes for a whole scan. */
+int ty_index_need_codes(const tenyo_index *x, char *err, size_t errlen);
 /* The stored field model read and checked (x->fm, x->fm_stored), once,
  * from any thread: at open unless the caller named what it reads and not
  * rows with ids, else by the first need (ideas). 0 (also when the index

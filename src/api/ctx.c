@@ -130,23 +130,33 @@ static void rescore_exact(tenyo_ctx *c, tenyo_mode mode, size_t r, const float *
 /* The approximate form of ty_ctx_score (c->nprobe set, the index has IVF
  * lists): the best max(4 need, 256) documents by LSA come from the probed
  * lists, re-scored exactly; in hybrid mode each of them gets its exact
- * TF-IDF cosine too. Every other document scores -inf, so rankings, field
- * votes and phrase evidence see the candidates only. A document whose
- * TF-IDF match is strong but whose LSA vector is far is missed: that is
- * the approximation (recall against the exact ranking: bench/ann_bench.c).
- * Returns 0, or -1 when the search could not run (the caller scans). */
+ * TF-IDF cosine too (their rows read, a block of rows at a time where the
+ * index reads them lazily). Every other document scores -inf, so rankings,
+ * field votes and phrase evidence see the candidates only. A document
+ * whose TF-IDF match is strong but whose LSA vector is far is missed: that
+ * is the approximation (recall against the exact ranking:
+ * bench/ann_bench.c). Returns 0, 1 when the search could not run (the
+ * caller scans), or a negative error (a damaged row). */
 static int score_ivf(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     const ty_model *m = &c->idx->m;
     size_t r = c->rerank ? (c->rerank > need ? c->rerank : need)
                          : need * 4 > 256 ? need * 4 : 256;
     if (r > m->ndocs) r = m->ndocs;
     tenyo_hit *cand = ty_mallocarray(r ? r : 1, sizeof *cand);
-    if (!cand) return -1;
-    ty_ivf_query q = {c->nprobe, r, m->doc_h};
+    if (!cand) return 1;
+    ty_ivf_query q = {c->nprobe, r, m->doc_h, &c->idx->q8};
     int n = ty_ivf_search(c->idx->ivf, NULL, c->qlsa, r, &q, &c->ivs, cand);
     if (n < 0) {
         free(cand);
-        return -1;
+        return 1;
+    }
+    if (mode == TENYO_MODE_HYBRID && n > 0) {
+        int rc = ty_model_need_rows(m, &cand[0].doc, (size_t)n, sizeof *cand, c->err,
+                                    sizeof c->err);
+        if (rc) {
+            free(cand);
+            return rc;
+        }
     }
     for (uint64_t d = 0; d < m->ndocs; d++) c->s1[d] = -INFINITY;
     float w = (float)c->hybrid_w, v = 1.f - w;
@@ -846,7 +856,22 @@ bad:
 
 int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     const ty_model *m = &c->idx->m;
-    int vrc = ty_index_need_vectors(c->idx, c->err, sizeof c->err);
+    /* through the IVF lists (nprobe set, the index has them, no filter:
+     * the lists would be cut before it): the codes alone, the probed
+     * lists' members scored from them, the candidates' own rows read */
+    int vrc, ivf = mode != TENYO_MODE_TFIDF && !c->pre_lsa && c->nprobe && c->idx->ivf && m->dim;
+    if (ivf) {
+        int frc;
+        const uint8_t *fmask = ty_ctx_mask(c, &frc);
+        if (frc) return frc;
+        vrc = ty_index_need_codes(c->idx, c->err, sizeof c->err);
+        if (vrc) return vrc;
+        if (!fmask) {
+            int irc = score_ivf(c, mode, qn, need);
+            if (irc <= 0) return irc; /* 0 done, an error; 1: scan */
+        }
+    }
+    vrc = ty_index_need_vectors(c->idx, c->err, sizeof c->err);
     if (vrc) return vrc;
     /* the TF-IDF side: the stored postings of the query's terms where the
      * index has them, its rows are not all decoded (ideas, match and
@@ -876,9 +901,6 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     int frc;
     const uint8_t *mask = ty_ctx_mask(c, &frc);
     if (frc) return frc;
-    if (mode != TENYO_MODE_TFIDF && !mask && !c->pre_lsa && c->nprobe && c->idx->ivf && m->dim &&
-        score_ivf(c, mode, qn, need) == 0)
-        return TENYO_OK;
     /* LSA scores: computed ahead by a batch (one pass for many queries),
      * else the int8 scan (large indexes, or forced) or the exact float
      * scan of the dequantised rows (quant.c) now, in the same split as the

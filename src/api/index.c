@@ -117,7 +117,11 @@ int ty_index_open_part(const char *path, const uint8_t *keep, uint32_t nkeep,
  * them first (a query's vector), the rows after its terms. */
 static void *pf_run(void *arg) {
     tenyo_index *x = arg;
-    if (x->pf_what & TENYO_PREFETCH_VECTORS) (void)ty_index_need_vectors(x, NULL, 0);
+    if ((x->pf_what & TENYO_PREFETCH_VECTORS) && (x->pf_what & TENYO_PREFETCH_APPROX) &&
+        x->m.ivf_blob) /* the lists are read after this thread starts */
+        (void)ty_index_need_codes(x, NULL, 0);
+    else if (x->pf_what & TENYO_PREFETCH_VECTORS)
+        (void)ty_index_need_vectors(x, NULL, 0);
     if (x->pf_what & TENYO_PREFETCH_ROWS) (void)ty_model_need_sparse(&x->m, NULL, 0);
     if (x->pf_what & TY_PF_ROW_BLOCKS) (void)ty_model_need_rows(&x->m, NULL, 0, 0, NULL, 0);
     if (x->pf_what & TENYO_PREFETCH_KEYWORDS) (void)ty_kw_load(x, NULL, 0);
@@ -167,6 +171,7 @@ static tenyo_index *index_new(void) {
     ty_once_init(&x->tfacts_once);
     ty_once_init(&x->fm_once);
     ty_once_init(&x->fm_read_once);
+    ty_once_init(&x->codes_once);
     ty_once_init(&x->vec_once);
     ty_once_init(&x->fm_top_once);
     ty_once_init(&x->short_once);
@@ -267,14 +272,10 @@ static int open_labels(tenyo_index *x, const char *path, char *err, size_t errle
  * per document at k = 256. The stored per-row scale cancels when a row
  * is put back to unit length, so it is dropped. Codes mapped from the
  * file (x->m.doc_qmap) are borrowed: the model keeps the mapping. */
-static int open_vectors(tenyo_index *x) {
-    /* the rows' statistics (a pass over every code: the first touch of
-     * mapped ones) on TENYO_QUERY_THREADS threads, else the cores */
-    const char *qt = getenv("TENYO_QUERY_THREADS");
-    int nt = qt && atoi(qt) > 0 ? atoi(qt) : ty_ncores();
+static int open_codes(tenyo_index *x) {
     if (x->m.dim && x->m.ndocs) {
         if (x->m.doc_q) {
-            if (ty_q8_adopt_nt(&x->q8, x->m.doc_q, x->m.ndocs, x->m.dim, nt)) return TENYO_ERR_NOMEM;
+            if (ty_q8_adopt_codes(&x->q8, x->m.doc_q, x->m.ndocs, x->m.dim)) return TENYO_ERR_NOMEM;
             x->q8.q_borrowed = x->m.doc_qmap != NULL;
             x->m.doc_q = NULL; /* taken over */
         } else {
@@ -285,7 +286,7 @@ static int open_vectors(tenyo_index *x) {
             int8_t *q = x->q8.q;
             x->q8.q = NULL;
             ty_q8_free(&x->q8);
-            if (ty_q8_adopt_nt(&x->q8, q, x->m.ndocs, x->m.dim, nt)) {
+            if (ty_q8_adopt_codes(&x->q8, q, x->m.ndocs, x->m.dim)) {
                 free(q);
                 return TENYO_ERR_NOMEM;
             }
@@ -298,13 +299,37 @@ static int open_vectors(tenyo_index *x) {
     return TENYO_OK;
 }
 
-/* The vectors' first use (ty_once_run): the model's decoded, then the
- * index's codes made from them (an index whose open read them, or one
+/* The rows' statistics (a pass over every code: the first touch of mapped
+ * ones) on TENYO_QUERY_THREADS threads, else the cores. */
+static int finish_vectors(tenyo_index *x) {
+    const char *qt = getenv("TENYO_QUERY_THREADS");
+    int nt = qt && atoi(qt) > 0 ? atoi(qt) : ty_ncores();
+    return x->q8.q ? ty_q8_finish_stats(&x->q8, nt) : TENYO_OK;
+}
+
+static int open_vectors(tenyo_index *x) {
+    int rc = open_codes(x);
+    return rc ? rc : finish_vectors(x);
+}
+
+/* The codes' first use (ty_once_run): the model's vectors decoded, then
+ * the index's codes made from them (an index whose open read them, or one
  * assembled in memory, has its codes already). */
-static int vec_load(void *arg) {
+static int codes_load(void *arg) {
     tenyo_index *x = arg;
     int rc = ty_model_need_vectors(&x->m, x->vec_err, sizeof x->vec_err);
-    if (!rc && x->m.vec_deferred && !x->q8.q && open_vectors(x)) {
+    if (!rc && x->m.vec_deferred && !x->q8.q && open_codes(x)) {
+        ty_seterr(x->vec_err, sizeof x->vec_err, "out of memory for the document vectors");
+        rc = TENYO_ERR_NOMEM;
+    }
+    return rc;
+}
+
+/* The vectors' first whole use: the codes, then their statistics. */
+static int vec_load(void *arg) {
+    tenyo_index *x = arg;
+    int rc = ty_once_run(&x->codes_once, codes_load, x);
+    if (!rc && finish_vectors(x)) {
         ty_seterr(x->vec_err, sizeof x->vec_err, "out of memory for the document vectors");
         rc = TENYO_ERR_NOMEM;
     }
@@ -322,6 +347,13 @@ int ty_index_need_vocab(const tenyo_index *x, char *err, size_t errlen) {
         return TENYO_ERR_CORRUPT;
     }
     if (rc) ty_seterr(err, errlen, "out of memory for the term table");
+    return rc;
+}
+
+int ty_index_need_codes(const tenyo_index *cx, char *err, size_t errlen) {
+    tenyo_index *x = (tenyo_index *)cx; /* logically const, as below */
+    int rc = ty_once_run(&x->codes_once, codes_load, x);
+    if (rc) ty_seterr(err, errlen, "%s", x->vec_err);
     return rc;
 }
 
@@ -360,8 +392,11 @@ int ty_index_tpost(const tenyo_index *cx, char *err, size_t errlen) {
     return 1;
 }
 
-/* The approximate-search lists (the base's, remapped to the merged
- * documents when updates moved them), checked now. */
+/* The approximate-search lists, checked now: the base's lists alone (a
+ * query scores their members from the index's codes, ty_ivf_query.base),
+ * or, when updates moved the documents, remapped to the merged documents
+ * with the codes gathered in list order (the documents added since join
+ * their nearest list). */
 static int open_ivf(tenyo_index *x, const char *path, char *err, size_t errlen) {
     int rc;
     x->ivf = ty_calloc(1, sizeof *x->ivf);
@@ -373,7 +408,7 @@ static int open_ivf(tenyo_index *x, const char *path, char *err, size_t errlen) 
                                x->ivf, why, sizeof why);
     else
         rc = ty_ivf_read(x->m.ivf_blob, (size_t)x->m.ivf_len, NULL, x->m.ndocs,
-                         x->m.dim, &x->q8, x->ivf, why, sizeof why);
+                         x->m.dim, NULL, x->ivf, why, sizeof why);
     if (rc) {
         free(x->ivf);
         x->ivf = NULL;
@@ -453,7 +488,7 @@ static int fm_on_need(unsigned prefetch, int part) {
  * terms_lazy). */
 static void open_policy(tenyo_index *x, unsigned prefetch, const uint8_t *keep) {
     x->pf_what = prefetch & (TENYO_PREFETCH_KEYWORDS | TENYO_PREFETCH_VECTORS |
-                             TENYO_PREFETCH_ROWS);
+                             TENYO_PREFETCH_ROWS | TENYO_PREFETCH_APPROX);
     /* the id table made by the first lookup: a caller that named what it
      * reads and no id among it */
     x->ids_lazy = prefetch && !(prefetch & TENYO_PREFETCH_IDS) && !keep;
@@ -516,7 +551,7 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     if (x->terms_lazy) x->pf_what &= ~(TENYO_PREFETCH_ROWS | TY_PF_ROW_BLOCKS);
     /* what the caller named, read beside the rest of the open: everything
      * it reads (sections, updates merged) is in x->m and x->upd now */
-    x->pf_started = x->pf_what && ty_ncores() > 1 &&
+    x->pf_started = (x->pf_what & ~TENYO_PREFETCH_APPROX) && ty_ncores() > 1 &&
                     pthread_create(&x->pf_thread, NULL, pf_run, x) == 0;
     applicants_ahead(x, prefetch);
     rc = TENYO_ERR_NOMEM;
@@ -569,10 +604,11 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     }
     rc = open_labels(x, path, err, errlen);
     if (rc) goto fail;
-    /* the vectors now only where the open itself needs them (the IVF lists
-     * are checked against them) or a format-1 or sharded read left no
-     * choice; else at the first query that reads them */
-    if (x->m.vec_deferred && x->m.ivf_blob) {
+    /* the vectors now only where the open itself needs them (IVF lists
+     * remapped to the documents of updates gather their codes) or a
+     * format-1 or sharded read left no choice; else at the first query
+     * that reads them */
+    if (x->m.vec_deferred && x->m.ivf_blob && x->upd.base_map) {
         rc = ty_index_need_vectors(x, err, errlen);
         if (rc) goto fail;
     }
@@ -644,6 +680,7 @@ void tenyo_index_free(tenyo_index *x) {
     ty_fieldmodel_free(&x->fm);
     ty_once_destroy(&x->fm_once);
     ty_once_destroy(&x->fm_read_once);
+    ty_once_destroy(&x->codes_once);
     ty_once_destroy(&x->vec_once);
     free(x->fm_top);
     ty_once_destroy(&x->fm_top_once);

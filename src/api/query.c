@@ -30,7 +30,7 @@ static int rank_ivf(tenyo_ctx *c, size_t k, uint64_t skip, tenyo_hit *hits) {
     tenyo_hit *tmp = ty_mallocarray(k + 1, sizeof *tmp);
     if (!tmp) return TENYO_ERR_NOMEM;
     ty_ivf_query q = {c->nprobe, c->rerank ? c->rerank : 4 * (k + 1) > 64 ? 4 * (k + 1) : 64,
-                      c->idx->m.doc_h};
+                      c->idx->m.doc_h, &c->idx->q8};
     int n = ty_ivf_search(c->idx->ivf, NULL, c->qlsa, k + 1, &q, &c->ivs, tmp);
     int out = 0;
     for (int i = 0; i < n && (size_t)out < k; i++)
@@ -151,10 +151,14 @@ static int check_query(tenyo_ctx *c, tenyo_mode mode, size_t k,
 }
 
 /* What a query of terms or vectors reads: the term table (its damage
- * first, as when it was hashed at open), then the vectors. */
+ * first, as when it was hashed at open), then the vectors: their codes
+ * alone for a query through the IVF lists (a whole scan, ty_ctx_score's
+ * fallback included, asks for the rest itself). */
 static int need_terms(tenyo_ctx *c) {
     int rc = ty_index_need_vocab(c->idx, c->err, sizeof c->err);
-    return rc ? rc : ty_index_need_vectors(c->idx, c->err, sizeof c->err);
+    if (rc) return rc;
+    return c->nprobe && c->idx->ivf ? ty_index_need_codes(c->idx, c->err, sizeof c->err)
+                                    : ty_index_need_vectors(c->idx, c->err, sizeof c->err);
 }
 
 int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,
@@ -591,6 +595,7 @@ int ty_ctx_batch(tenyo_ctx *c, const tenyo_query *q, size_t nq, tenyo_mode mode,
                  void *ud) {
     if (!c || (nq && !q) || !step) return TENYO_ERR_ARG;
     int vrc = need_terms(c);
+    if (!vrc) vrc = ty_index_need_vectors(c->idx, c->err, sizeof c->err); /* its scans */
     if (vrc) return vrc;
     const ty_model *m = &c->idx->m;
     size_t k = m->dim, nd = m->ndocs;

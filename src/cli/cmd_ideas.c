@@ -1110,7 +1110,9 @@ int cli_cmd_ideas(int argc, char **argv) {
     char err[512] = "", *buf = NULL;
     int ec = EXIT_OK;
     if (!(x = cli_open_index_for(
-              path, TENYO_PREFETCH_VECTORS | TENYO_PREFETCH_ROWS | TENYO_PREFETCH_DOCS, &ec))) {
+              path, TENYO_PREFETCH_VECTORS | TENYO_PREFETCH_ROWS | TENYO_PREFETCH_DOCS |
+                        (nprobe ? TENYO_PREFETCH_APPROX : 0),
+              &ec))) {
         free(homebuf);
         steer_done();
         return ec;

@@ -103,7 +103,7 @@ int cli_cmd_similar(int argc, char **argv) {
     int ec = EXIT_OK, rc;
     tenyo_index *x = cli_open_index_for(
         path, TENYO_PREFETCH_VECTORS | (mode != TENYO_MODE_LSA ? TENYO_PREFETCH_ROWS : 0) |
-                  (id ? TENYO_PREFETCH_DOCS : 0),
+                  (id ? TENYO_PREFETCH_DOCS : 0) | (nprobe ? TENYO_PREFETCH_APPROX : 0),
         &ec);
     if (!x) return ec;
     tenyo_ctx *ctx = NULL;

@@ -18,7 +18,11 @@
  * thread count. Each list's int8 codes (ty_q8 rows) lie contiguous in list
  * order, so a probe streams through ty_q8_scan; the query is quantised
  * once. Ids are u32. The blob keeps only what training decided (centroids,
- * sizes, ids); the codes are gathered again from the index's int8 copy.
+ * sizes, ids). An index reads the lists alone (no codes): a probe scores
+ * its members from the index's own int8 rows by id (ty_q8_scan_ids, the
+ * same bits as the list's codes), so an open copies nothing and reads no
+ * row; lists remapped to the documents of updates, and callers that give
+ * float rows (tests, bench), gather codes in list order.
  * Training in steps (ty_ivf_plan_new, ty_ivf_train_with and its assignment
  * callback, ty_ivf_assign, ty_ivf_lists) lets tenyo-mpi assign rows where
  * they live and get the same bytes as ty_ivf_build.
@@ -289,6 +293,14 @@ static int alloc_members(ty_ivf *v) {
                                                                      : TENYO_ERR_NOMEM;
 }
 
+/* Allocate the centroids, offsets and ids of v, no codes (lists read alone). */
+static int alloc_lists(ty_ivf *v) {
+    v->cent = ty_mallocarray((size_t)v->nlist * v->dim, sizeof *v->cent);
+    v->off = ty_mallocarray((size_t)v->nlist + 1, sizeof *v->off);
+    v->ids = ty_mallocarray(v->n, sizeof *v->ids);
+    return v->cent && v->off && v->ids ? TENYO_OK : TENYO_ERR_NOMEM;
+}
+
 /* Allocate the member arrays of v but the centroids (trained already). */
 static int alloc_codes(ty_ivf *v) {
     v->off = ty_mallocarray((size_t)v->nlist + 1, sizeof *v->off);
@@ -502,7 +514,7 @@ uint64_t ty_ivf_bytes(const ty_ivf *v) {
     if (!v) return 0;
     return (uint64_t)v->nlist * (v->dim * sizeof(float) + v->dim + 8) +
            ((uint64_t)v->nlist + 1) * sizeof(uint64_t) +
-           v->n * (sizeof(uint32_t) + v->dim + sizeof(float) + sizeof(int32_t));
+           v->n * (sizeof(uint32_t) + (v->q ? v->dim + sizeof(float) + sizeof(int32_t) : 0));
 }
 
 /* ============================================================== search */
@@ -523,6 +535,10 @@ uint64_t ty_ivf_bytes(const ty_ivf *v) {
 int ty_ivf_search(const ty_ivf *v, const float *x, const float *q, size_t k,
                   const ty_ivf_query *o, ty_ivf_scratch *s, tenyo_hit *hits) {
     if (!v || !v->cent || !v->cq.q || !q || !o || !s || (k && !hits) || k > INT_MAX)
+        return TENYO_ERR_ARG;
+    /* lists read alone score their members from the rows given */
+    const ty_q8 *base = v->q ? NULL : o->base;
+    if (!v->q && (!base || base->n != v->n || base->dim != v->dim || !base->q))
         return TENYO_ERR_ARG;
     if (k == 0) return 0;
     uint32_t nprobe = o->nprobe < 1 ? 1 : o->nprobe > v->nlist ? v->nlist : o->nprobe;
@@ -547,8 +563,12 @@ int ty_ivf_search(const ty_ivf *v, const float *x, const float *q, size_t k,
     for (size_t i = 0; i < pt.n; i++) {
         uint64_t l = pt.h[i].doc, a = v->off[l], b = v->off[l + 1];
         if (a == b) continue;
-        ty_q8 view = {b - a, dim, v->q + a * dim, v->scale + a, v->sum + a, 1};
-        ty_q8_scan_prepared(&view, &qp, s->s);
+        if (base) {
+            ty_q8_scan_ids(base, &qp, v->ids + a, (size_t)(b - a), s->s);
+        } else {
+            ty_q8 view = {b - a, dim, v->q + a * dim, v->scale + a, v->sum + a, 1, 0};
+            ty_q8_scan_prepared(&view, &qp, s->s);
+        }
         /* candidates by member position (ids ascend within a list, so
          * position order is document order there: ties break the same) */
         for (uint64_t j = 0; j < b - a; j++) ty_topk_push(&ct, a + j, s->s[j]);
@@ -558,12 +578,13 @@ int ty_ivf_search(const ty_ivf *v, const float *x, const float *q, size_t k,
          * float16 rows when given (2 bytes a component, ~5e-4 relative:
          * what lifts recall past the codes' ~1e-3; half.c), else from
          * the codes the lists hold (the index's own vectors: quant.c) */
-        ty_q8 all = {v->n, dim, v->q, v->scale, v->sum, 1};
+        ty_q8 all = {v->n, dim, v->q, v->scale, v->sum, 1, 0};
         for (size_t i = 0; i < ct.n; i++) {
             uint64_t p = ct.h[i].doc;
             ct.h[i].doc = v->ids[p];
             ct.h[i].score = x        ? cblas_sdot((int)dim, x + ct.h[i].doc * dim, 1, q, 1)
                             : o->f16 ? ty_f16_dot(o->f16 + ct.h[i].doc * dim, q, dim)
+                            : base   ? ty_q8_dot(base, ct.h[i].doc, q)
                                      : ty_q8_dot(&all, p, q);
         }
         ty_topk best;
@@ -639,7 +660,7 @@ int ty_ivf_write(const ty_ivf *v, ty_buf *out) {
 
 /* Parse and check a blob for n x dim vectors into out: centroids, offsets
  * and ids; the member codes are allocated but not filled, cq not built. */
-static int ivf_parse(const void *blob, size_t len, uint64_t n, uint32_t dim,
+static int ivf_parse(const void *blob, size_t len, uint64_t n, uint32_t dim, int codes,
                      ty_ivf *out, char *err, size_t errlen) {
     const unsigned char *b = blob;
     int rc = TENYO_ERR_CORRUPT;
@@ -694,7 +715,7 @@ static int ivf_parse(const void *blob, size_t len, uint64_t n, uint32_t dim,
     out->train = train;
     out->iters = iters;
     seen = calloc((size_t)n, 1);
-    if (!seen || alloc_members(out)) {
+    if (!seen || (codes ? alloc_members(out) : alloc_lists(out))) {
         rc = TENYO_ERR_NOMEM;
         ty_seterr(err, errlen, "ivf: out of memory reading %llu x %u", (unsigned long long)n,
                   dim);
@@ -751,15 +772,15 @@ int ty_ivf_read(const void *blob, size_t len, const float *x, uint64_t n,
                 size_t errlen) {
     if (!out) return TENYO_ERR_ARG;
     memset(out, 0, sizeof *out);
-    if (!blob || (!x && !q8) || n == 0 || dim == 0 || dim > TY_MAX_DIM || n > UINT32_MAX ||
+    if (!blob || n == 0 || dim == 0 || dim > TY_MAX_DIM || n > UINT32_MAX ||
         (q8 && (q8->n != n || q8->dim != dim || !q8->q || !q8->scale || !q8->sum))) {
         ty_seterr(err, errlen, "ivf: bad arguments to read (n %llu, dim %u)",
                   (unsigned long long)n, dim);
         return TENYO_ERR_ARG;
     }
-    int rc = ivf_parse(blob, len, n, dim, out, err, errlen);
+    int rc = ivf_parse(blob, len, n, dim, x || q8, out, err, errlen);
     if (rc) return rc;
-    fill_codes(out, x, q8);
+    if (x || q8) fill_codes(out, x, q8);
     rc = ty_q8_build(out->cent, out->nlist, dim, &out->cq);
     if (rc) {
         ty_seterr(err, errlen, "ivf: out of memory reading %llu x %u",
@@ -780,7 +801,7 @@ int ty_ivf_read_remap(const void *blob, size_t len, uint64_t n0, const uint64_t 
                   (unsigned long long)n0, (unsigned long long)n, dim);
         return TENYO_ERR_ARG;
     }
-    int rc = ivf_parse(blob, len, n0, dim, out, err, errlen);
+    int rc = ivf_parse(blob, len, n0, dim, 1, out, err, errlen);
     if (rc) return rc;
     rc = TENYO_ERR_NOMEM;
     uint32_t *asg = ty_mallocarray(n, sizeof *asg), *fresh_asg = NULL;

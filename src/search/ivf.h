@@ -44,7 +44,9 @@ typedef struct ty_ivf {
     float *cent;        /* nlist x dim centroids, unit rows */
     uint64_t *off;      /* nlist + 1 offsets into the member arrays */
     uint32_t *ids;      /* n document numbers, ascending within a list */
-    int8_t *q;          /* n x dim int8 codes, list order (ty_q8 format) */
+    int8_t *q;          /* n x dim int8 codes, list order (ty_q8 format),
+                           or NULL: lists alone, their members scored
+                           from the rows the query gives (ty_ivf_query.base) */
     float *scale;       /* n per-code scales */
     int32_t *sum;       /* n per-code byte sums (kernel offset) */
     uint64_t maxlist;   /* members of the largest list */
@@ -61,6 +63,11 @@ typedef struct ty_ivf_query {
                            index's section "docvec.f16") to re-score from
                            when no float rows are given, or NULL: the
                            codes (half.c) */
+    const ty_q8 *base;  /* the n rows in document order, for lists read
+                           without codes (ty_ivf_read with neither x nor
+                           q8): each probed member scored from its row
+                           (ty_q8_scan_ids, the same bits as the list's own
+                           codes); unused when the lists hold codes */
 } ty_ivf_query;
 
 /* Per-thread search scratch; grows on demand. Zero-initialise it (or
@@ -165,7 +172,9 @@ void ty_ivf_scratch_free(ty_ivf_scratch *s);   /* accepts NULL */
 int ty_ivf_write(const ty_ivf *v, ty_buf *out);
 /* Read a blob written by ty_ivf_write for the n x dim vectors x (borrowed;
  * the codes are gathered from q8 when given (the index's int8 rows, n rows
- * of dim), else quantised from x). x may be NULL when q8 is given. The blob is untrusted: every
+ * of dim), else quantised from x). x may be NULL when q8 is given; with
+ * neither, the lists are read alone (no codes: a search scores members
+ * from ty_ivf_query.base, and nothing is read of the rows at open). The blob is untrusted: every
  * size is bounded before allocating, the ids must be a permutation of
  * 0..n-1. out is zeroed first and freed on failure. TENYO_ERR_CORRUPT with
  * the reason in err, TENYO_ERR_VERSION for a newer format,

@@ -392,6 +392,8 @@ const char *ty_q8_kernel(void) {
 /* Rows scored per kernel call: the int32 accumulators stay in L1. */
 #define Q8_BLOCK 256
 
+static void row_scale_sum(const ty_q8 *v, uint64_t d, float *scale, int32_t *sum);
+
 void ty_q8_prepare(const float *q, size_t k, ty_q8_query *out) {
     int8_t qq[TY_MAX_DIM];
     int32_t qsum;
@@ -453,7 +455,7 @@ void ty_q8_scan_multi(const ty_q8 *v, const ty_q8_query *qp, size_t nq, float *s
  * depends on that row and the query alone, so a scan of the view writes
  * the bits the whole scan writes for those rows. */
 static ty_q8 q8_view(const ty_q8 *v, uint64_t d0, uint64_t d1) {
-    ty_q8 r = {d1 - d0, v->dim, v->q + d0 * v->dim, v->scale + d0, v->sum + d0, 1};
+    ty_q8 r = {d1 - d0, v->dim, v->q + d0 * v->dim, v->scale + d0, v->sum + d0, 1, 0};
     return r;
 }
 
@@ -687,7 +689,7 @@ static int topk_group(const ty_q8 *v, const ty_q8_query *qp, size_t nq, const ui
             ssc[i] = v->scale[i * stride];
             ssum[i] = v->sum[i * stride];
         }
-        ty_q8 sv = {Q8T_SAMPLE, k, sq, ssc, ssum, 1};
+        ty_q8 sv = {Q8T_SAMPLE, k, sq, ssc, ssum, 1, 0};
         ty_q8_scan_multi(&sv, qp, nq, sc, Q8T_SAMPLE);
         for (size_t j = 0; j < nq; j++) {
             ty_topk h;
@@ -843,7 +845,10 @@ __attribute__((target("avx2"))) static void row_avx2(const int8_t *q, float s, s
 
 void ty_q8_row(const ty_q8 *v, uint64_t d, float *out) {
     const int8_t *q = v->q + d * v->dim;
-    float s = v->scale[d];
+    float s;
+    int32_t sum;
+    row_scale_sum(v, d, &s, &sum);
+    (void)sum;
 #ifdef TY_X86
     pthread_once(&kernel_once, pick_kernel);
     if (kernel_fn != dots_c) { /* a kernel of this CPU's: it has AVX2 */
@@ -915,38 +920,63 @@ __attribute__((target("avx2"))) static void row_stats_avx2(const int8_t *r, size
 }
 #endif
 
+/* One row's statistics: its byte sum and 1 / |row| (0 for a zero row). */
+static void row_stats(const int8_t *r, size_t k, int avx2, int32_t *sum, float *scale) {
+    /* 32 bits suffice (k <= TY_MAX_DIM, so s2 <= k * 128^2 < 2^31) and let
+     * the loop vectorise: opening a 1M index spent 0.2 s here with 64-bit
+     * sums */
+    int32_t s1 = 0, s2 = 0;
+#ifdef TY_X86
+    if (avx2)
+        row_stats_avx2(r, k, &s1, &s2);
+    else
+#endif
+    {
+        (void)avx2;
+        size_t j = 0;
+        for (; j + 64 <= k; j += 64) /* a fixed inner count: gcc -O2 vectorises it */
+            for (size_t t = 0; t < 64; t++) {
+                s1 += r[j + t];
+                s2 += (int32_t)r[j + t] * r[j + t];
+            }
+        for (; j < k; j++) {
+            s1 += r[j];
+            s2 += (int32_t)r[j] * r[j];
+        }
+    }
+    *sum = s1;
+    *scale = s2 > 0 ? (float)(1.0 / sqrt((double)s2)) : 0.f;
+}
+
+static int row_avx2_ok(void) {
+#ifdef TY_X86
+    return has_avx2();
+#else
+    return 0;
+#endif
+}
+
 /* Rows [d0, d1) of out's statistics. */
 static void q8_stats(ty_q8 *out, uint64_t d0, uint64_t d1) {
     size_t k = out->dim;
-#ifdef TY_X86
-    int avx2 = has_avx2();
-#endif
-    for (uint64_t d = d0; d < d1; d++) {
-        const int8_t *r = out->q + d * k;
-        /* 32 bits suffice (k <= TY_MAX_DIM, so s2 <= k * 128^2 < 2^31)
-         * and let the loop vectorise: opening a 1M index spent 0.2 s here
-         * with 64-bit sums */
-        int32_t s1 = 0, s2 = 0;
-#ifdef TY_X86
-        if (avx2)
-            row_stats_avx2(r, k, &s1, &s2);
-        else
-#endif
-        {
-            size_t j = 0;
-            for (; j + 64 <= k; j += 64) /* a fixed inner count: gcc -O2 vectorises it */
-                for (size_t t = 0; t < 64; t++) {
-                    s1 += r[j + t];
-                    s2 += (int32_t)r[j + t] * r[j + t];
-                }
-            for (; j < k; j++) {
-                s1 += r[j];
-                s2 += (int32_t)r[j] * r[j];
-            }
-        }
-        out->sum[d] = s1;
-        out->scale[d] = s2 > 0 ? (float)(1.0 / sqrt((double)s2)) : 0.f;
+    int avx2 = row_avx2_ok();
+    for (uint64_t d = d0; d < d1; d++)
+        row_stats(out->q + d * k, k, avx2, &out->sum[d], &out->scale[d]);
+}
+
+/* Whether v's statistics are filled (acquire: their bytes are visible). */
+static int stats_ready(const ty_q8 *v) {
+    return !__atomic_load_n(&v->stats_pending, __ATOMIC_ACQUIRE);
+}
+
+/* Row d's scale and sum: stored, or computed from its codes while pending. */
+static void row_scale_sum(const ty_q8 *v, uint64_t d, float *scale, int32_t *sum) {
+    if (stats_ready(v)) {
+        *scale = v->scale[d];
+        *sum = v->sum[d];
+        return;
     }
+    row_stats(v->q + d * v->dim, v->dim, row_avx2_ok(), sum, scale);
 }
 
 enum { Q8_STATS_PART = 16384 }; /* rows per part of the threaded pass */
@@ -959,7 +989,7 @@ static int q8_stats_part(void *ud, int i, int np) {
     return TENYO_OK;
 }
 
-int ty_q8_adopt_nt(ty_q8 *out, int8_t *q, uint64_t n, size_t k, int nt) {
+int ty_q8_adopt_codes(ty_q8 *out, int8_t *q, uint64_t n, size_t k) {
     memset(out, 0, sizeof *out);
     out->n = n;
     out->dim = k;
@@ -972,19 +1002,68 @@ int ty_q8_adopt_nt(ty_q8 *out, int8_t *q, uint64_t n, size_t k, int nt) {
         return TENYO_ERR_NOMEM;
     }
     out->q = q;
+    out->stats_pending = 1;
 #ifdef TY_X86
     pthread_once(&kernel_once, pick_kernel); /* __builtin_cpu_init */
 #endif
+    return TENYO_OK;
+}
+
+int ty_q8_finish_stats(ty_q8 *out, int nt) {
+    if (stats_ready(out)) return TENYO_OK;
     /* each row's statistics depend on its codes alone: the same bits
      * whichever thread computes them. The first pass over mapped codes
      * also faults their pages in: the threads share that too. */
-    uint64_t np = (n + Q8_STATS_PART - 1) / Q8_STATS_PART;
+    uint64_t n = out->n, np = (n + Q8_STATS_PART - 1) / Q8_STATS_PART;
+    int rc = TENYO_OK;
     if (nt > 1 && np > 1 && np <= INT32_MAX)
-        return ty_parallel_claim(nt, (int)np, q8_stats_part, out);
-    q8_stats(out, 0, n);
-    return TENYO_OK;
+        rc = ty_parallel_claim(nt, (int)np, q8_stats_part, out);
+    else
+        q8_stats(out, 0, n);
+    if (!rc) __atomic_store_n(&out->stats_pending, 0, __ATOMIC_RELEASE);
+    return rc;
+}
+
+int ty_q8_adopt_nt(ty_q8 *out, int8_t *q, uint64_t n, size_t k, int nt) {
+    int rc = ty_q8_adopt_codes(out, q, n, k);
+    return rc ? rc : ty_q8_finish_stats(out, nt);
 }
 
 int ty_q8_adopt(ty_q8 *out, int8_t *q, uint64_t n, size_t k) {
     return ty_q8_adopt_nt(out, q, n, k, 1);
+}
+
+void ty_q8_scan_ids(const ty_q8 *v, const ty_q8_query *qp, const uint32_t *ids, size_t n,
+                    float *scores) {
+    pthread_once(&kernel_once, pick_kernel);
+    size_t k = v->dim;
+    if (n == 0) return;
+    if (k == 0 || k > TY_MAX_DIM || qp->dim != k) {
+        memset(scores, 0, n * sizeof *scores);
+        return;
+    }
+    /* 64 KiB of gathered rows: the kernel's integers do not depend on which
+     * rows lie beside a row, so a gathered block scores as the scan does */
+    enum { GATHER = 65536 };
+    _Alignas(64) int8_t buf[GATHER];
+    int32_t acc[Q8_BLOCK];
+    size_t per = GATHER / k < Q8_BLOCK ? GATHER / k : Q8_BLOCK; /* >= 16 */
+    int ready = stats_ready(v), avx2 = row_avx2_ok();
+    for (size_t i0 = 0; i0 < n; i0 += per) {
+        size_t nb = n - i0 < per ? n - i0 : per;
+        for (size_t r = 0; r < nb; r++) memcpy(buf + r * k, v->q + (uint64_t)ids[i0 + r] * k, k);
+        kernel_fn(qp->u, buf, nb, k, acc);
+        for (size_t r = 0; r < nb; r++) {
+            uint64_t d = ids[i0 + r];
+            float sc;
+            int32_t sm;
+            if (ready) {
+                sc = v->scale[d];
+                sm = v->sum[d];
+            } else {
+                row_stats(buf + r * k, k, avx2, &sm, &sc);
+            }
+            scores[i0 + r] = (float)(acc[r] - 128 * sm) * qp->scale * sc;
+        }
+    }
 }

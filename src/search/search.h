@@ -61,6 +61,11 @@ typedef struct ty_q8 {
     int q_borrowed;           /* q is not this handle's (codes mapped from a
                                  file, owned by the model): ty_q8_free
                                  leaves it, and nothing writes it */
+    int stats_pending;        /* scale and sum allocated but not yet filled
+                                 (ty_q8_adopt_codes; read atomically): the
+                                 row functions and ty_q8_scan_ids compute a
+                                 row's own from its codes meanwhile, the
+                                 same bits; whole scans need them filled */
 } ty_q8;
 /* Quantise one vector of k floats: q, its scale and byte sum. */
 void ty_q8_quantize(const float *x, size_t k, int8_t *q, float *scale,
@@ -116,6 +121,19 @@ int ty_q8_adopt(ty_q8 *out, int8_t *q, uint64_t n, size_t k);
 /* The same with the statistics computed on up to nt threads
  * (ty_parallel_claim: the caller and parked helpers), the same bits. */
 int ty_q8_adopt_nt(ty_q8 *out, int8_t *q, uint64_t n, size_t k, int nt);
+/* The first half of ty_q8_adopt_nt: q taken over, scale and sum allocated
+ * and left pending (no pass over the codes); ty_q8_finish_stats fills them
+ * (on up to nt threads) and marks them ready. Until then only ty_q8_row,
+ * ty_q8_rows, ty_q8_dot and ty_q8_scan_ids may read the rows.
+ * TENYO_ERR_NOMEM (q not taken). */
+int ty_q8_adopt_codes(ty_q8 *out, int8_t *q, uint64_t n, size_t k);
+int ty_q8_finish_stats(ty_q8 *out, int nt);
+/* Rows ids[0..n) of v scored against the prepared query: scores[i] is
+ * bit for bit what ty_q8_scan_prepared gives row ids[i] (the rows gathered
+ * a block at a time; their statistics computed from their codes while
+ * v's are pending). */
+void ty_q8_scan_ids(const ty_q8 *v, const ty_q8_query *qp, const uint32_t *ids, size_t n,
+                    float *scores);
 
 /* --- exact top-k with dynamic pruning (search/prune.c) --- */
 
