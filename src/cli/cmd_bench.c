@@ -6,7 +6,8 @@
  * vector, itself excluded from the answer, as `similar ID` does), or their
  * titles as short free-text queries (--titles), or one query text per line
  * of a file (--query-file). Settings: every mode asked (lsa, tfidf, hybrid
- * exact; ivf = LSA through the index's IVF lists at each nprobe of a sweep;
+ * exact; ivf = LSA through the index's IVF lists at each nprobe of a sweep,
+ * ivf-hybrid the hybrid mode so;
  * ideas; search = keyword search with the query's text as the keywords;
  * steer = the ideas list made again after one analyst's action)
  * times every thread count asked. Each thread has its own query context
@@ -16,7 +17,7 @@
  *
  * Recall: for lsa, tfidf and hybrid the reference is the same mode scanned
  * exactly in float (--scan fp32, no IVF), computed once before the timed
- * runs; for ivf it is exact LSA. recall@k = the share of the reference's k
+ * runs; for ivf it is exact LSA, for ivf-hybrid exact hybrid. recall@k = the share of the reference's k
  * documents found in the answer (by document, so a tie at the k-th score
  * decided the other way counts as a miss: a floor); a text query without
  * any index term has no answer and no reference, and is counted apart
@@ -70,10 +71,11 @@ static const char *bench_usage =
     "      --query-file FILE one query text per line (UTF-8) instead\n"
     "      --seed S          seed of the draw (default 1)\n"
     "Settings (every mode times every thread count):\n"
-    "  -m, --modes LIST      lsa,tfidf,hybrid,ivf,ideas,steer,search (default lsa,tfidf,\n"
-    "                        hybrid, and ivf when the index has IVF lists); steer: the\n"
-    "                        ideas list made again after one action (strike a word,\n"
-    "                        keep or reject a field, focus on two sentences)\n"
+    "  -m, --modes LIST      lsa,tfidf,hybrid,ivf,ivf-hybrid,ideas,steer,search (default\n"
+    "                        lsa,tfidf,hybrid, and ivf when the index has IVF lists);\n"
+    "                        ivf-hybrid: the hybrid mode through the IVF lists; steer:\n"
+    "                        the ideas list made again after one action (strike a\n"
+    "                        word, keep or reject a field, focus on two sentences)\n"
     "      --nprobe LIST     IVF lists visited, swept (default 1,2,4,8,16,32,64)\n"
     "  -k N                  answers per query, and the k of recall@k (default 10)\n"
     "  -t, --threads LIST    queries in flight, one thread each (default 1)\n"
@@ -85,14 +87,17 @@ static const char *bench_usage =
     "                        index, an input or a locked file)\n"
     "  -q, --quiet           no progress\n"
     "Recall is against the exact answer (float scan, no IVF) of the same mode\n"
-    "(ivf: of lsa); ideas, steer and search have none.\n";
+    "(ivf: of lsa; ivf-hybrid: of hybrid); ideas, steer and search have none.\n";
 
 enum { BOPT_TITLES = 1000, BOPT_QFILE, BOPT_NPROBE, BOPT_JSON, BOPT_CSV, BOPT_SVG };
 
 /* The settings' kinds. */
-enum { BM_LSA, BM_TFIDF, BM_HYBRID, BM_IVF, BM_IDEAS, BM_SEARCH, BM_STEER, BM_NKINDS };
-static const char *const bm_names[] = {"lsa",    "tfidf", "hybrid", "ivf",
-                                       "ideas",  "search", "steer", NULL};
+enum { BM_LSA, BM_TFIDF, BM_HYBRID, BM_IVF, BM_IDEAS, BM_SEARCH, BM_STEER, BM_IVFH, BM_NKINDS };
+static const char *const bm_names[] = {"lsa",   "tfidf",  "hybrid", "ivf",       "ideas",
+                                       "search", "steer", "ivf-hybrid", NULL};
+
+/* The kinds swept over nprobe: LSA and hybrid through the IVF lists. */
+static int bm_swept(int kind) { return kind == BM_IVF || kind == BM_IVFH; }
 
 #define BM_MAX_LIST 64
 
@@ -309,7 +314,7 @@ static uint64_t bm_rand(uint64_t *s) {
 /* ============================================================== output */
 
 static const char *bm_label(const bm_row *w, char *buf, size_t n) {
-    if (w->kind == BM_IVF) snprintf(buf, n, "ivf nprobe=%u", w->nprobe);
+    if (bm_swept(w->kind)) snprintf(buf, n, "%s nprobe=%u", bm_names[w->kind], w->nprobe);
     else snprintf(buf, n, "%s", bm_names[w->kind]);
     return buf;
 }
@@ -318,7 +323,7 @@ static void bm_print_row(const bm_row *w, size_t k) {
     char l[48], rec[16];
     if (w->recall < 0) snprintf(rec, sizeof rec, "-");
     else snprintf(rec, sizeof rec, "%.3f", w->recall);
-    printf("%-18s %7d %10.1f %9.3f %9.3f %9.3f %9s", bm_label(w, l, sizeof l), w->threads,
+    printf("%-22s %7d %10.1f %9.3f %9.3f %9.3f %9s", bm_label(w, l, sizeof l), w->threads,
            w->wall > 0 ? (double)w->queries / w->wall : 0, w->p50, w->p95, w->p99, rec);
     if (w->empty) printf("  (%zu without index terms)", w->empty);
     if (w->errors) printf("  (%zu errors)", w->errors);
@@ -557,7 +562,7 @@ static int bm_write_svg(FILE *f, const char *path, uint64_t ndocs, size_t k, con
                 fprintf(f, "%s, %d thread%s: %.1f QPS, recall %.3f", bm_label(rows + j, l, sizeof l),
                         rows[j].threads, rows[j].threads == 1 ? "" : "s", q, rows[j].recall);
                 fprintf(f, "</title></circle>\n");
-                if (rows[j].kind == BM_IVF)
+                if (bm_swept(rows[j].kind))
                     bm_svg_label(f, BX(rows[j].recall), BY(q), col, rows[j].nprobe, boxes, &nbox, cap);
             }
         double ly = T + 16 + 20 * series;
@@ -565,7 +570,7 @@ static int bm_write_svg(FILE *f, const char *path, uint64_t ndocs, size_t k, con
                    "stroke-width=\"2\"/>\n",
                 W - R + 14, ly - 4, W - R + 40, ly - 4, col);
         fprintf(f, "<text x=\"%.0f\" y=\"%.0f\">%s%s, %d thread%s</text>\n", W - R + 46, ly,
-                bm_names[w->kind], w->kind == BM_IVF ? " (nprobe)" : "", w->threads,
+                bm_names[w->kind], bm_swept(w->kind) ? " (nprobe)" : "", w->threads,
                 w->threads == 1 ? "" : "s");
         series++;
     }
@@ -658,7 +663,7 @@ static int bm_modes_opt(const char *arg, bm_args *a) {
     }
     if (!bad && !a->nkinds) { /* "," or "": not the default modes in silence */
         cli_err("--modes '%s' names no mode: give one or more of lsa, tfidf, hybrid, ivf, "
-                "ideas, steer, search (comma-separated)\n", arg);
+                "ivf-hybrid, ideas, steer, search (comma-separated)\n", arg);
         bad = 1;
     }
     return bad;
@@ -807,11 +812,11 @@ static int bm_prepare(const bm_args *a, tenyo_index *x, bm_state *s) {
     return 0;
 }
 
-/* The exact answers of r's kind (ivf: of lsa) into s->ref and s->refgot:
+/* The exact answers of r's kind (ivf: of lsa, ivf-hybrid: of hybrid) into s->ref and s->refgot:
  * float scan, no IVF, one context. */
 static void bm_reference(const bm_args *a, bm_state *s, bm_run *r) {
     int kind = r->kind;
-    r->kind = kind == BM_IVF ? BM_LSA : kind;
+    r->kind = kind == BM_IVF ? BM_LSA : kind == BM_IVFH ? BM_HYBRID : kind;
     tenyo_ctx_set_scan(s->ctx[0], TENYO_SCAN_FP32);
     tenyo_ctx_set_nprobe(s->ctx[0], 0);
     if (!a->quiet) fprintf(stderr, "tenyo bench: exact answers for %s...\n", bm_names[r->kind]);
@@ -910,7 +915,7 @@ static int bm_steer_prepare(const bm_args *a, bm_state *s) {
     return 0;
 }
 
-/* Every setting: each mode (ivf at each nprobe, no more than the index's
+/* Every setting: each mode (ivf and ivf-hybrid at each nprobe, no more than the index's
  * NLISTS) times each thread count, after the mode's exact answers. 0, or
  * the exit code after a message. */
 static int bm_settings(const bm_args *a, const tenyo_index *x, bm_state *s, uint32_t nlists) {
@@ -922,10 +927,10 @@ static int bm_settings(const bm_args *a, const tenyo_index *x, bm_state *s, uint
         bm_run r = {x, s->ctx, s->nq, s->doc, s->text, (size_t)a->k, kind, s->ref, s->refgot,
                     s->lat, 0, 0, 0, "", s->steer};
         if (has_ref) bm_reference(a, s, &r);
-        int nsweep = kind == BM_IVF ? a->nnprobe : 1;
+        int nsweep = bm_swept(kind) ? a->nnprobe : 1;
         for (int pi = 0; pi < nsweep; pi++) {
-            uint32_t np = kind == BM_IVF ? (uint32_t)a->nprobes[pi] : 0;
-            if (kind == BM_IVF && np > nlists) np = nlists;
+            uint32_t np = bm_swept(kind) ? (uint32_t)a->nprobes[pi] : 0;
+            if (bm_swept(kind) && np > nlists) np = nlists;
             for (int t = 0; t < s->maxt; t++) tenyo_ctx_set_nprobe(s->ctx[t], np);
             for (int ti = 0; ti < a->nthreads; ti++) {
                 bm_row *w = s->rows + s->nrows++;
@@ -996,8 +1001,9 @@ int cli_cmd_bench(int argc, char **argv) {
     for (int i = 0; i < a.nthreads; i++)
         if (a.threads[i] > s.maxt) s.maxt = (int)a.threads[i];
     for (int i = 0; i < a.nkinds; i++)
-        if (a.kinds[i] == BM_IVF && !nlists) {
-            cli_err("%s: mode ivf: the index has no IVF lists (build it with index --ivf)\n", a.path);
+        if (bm_swept(a.kinds[i]) && !nlists) {
+            cli_err("%s: mode %s: the index has no IVF lists (build it with index --ivf)\n",
+                    a.path, bm_names[a.kinds[i]]);
             ec = EXIT_USAGE;
             goto done;
         }
@@ -1005,7 +1011,7 @@ int cli_cmd_bench(int argc, char **argv) {
     printf("# tenyo bench %s: %llu documents, %zu queries (%s), k %ld\n", a.path,
            (unsigned long long)ndocs, s.nq,
            a.qfile ? "query file" : a.titles ? "titles as text" : "indexed patents", a.k);
-    printf("%-18s %7s %10s %9s %9s %9s %9s\n", "setting", "threads", "QPS", "p50 ms", "p95 ms",
+    printf("%-22s %7s %10s %9s %9s %9s %9s\n", "setting", "threads", "QPS", "p50 ms", "p95 ms",
            "p99 ms", "recall");
     if (!(ec = bm_settings(&a, x, &s, nlists))) ec = bm_write_files(&a, ndocs, &s);
 done:

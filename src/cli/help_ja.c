@@ -567,8 +567,9 @@ static const help_ja texts[] = {
 "      --query-file FILE 代わりに 1 行 1 問い合わせの文章（UTF-8）\n"
 "      --seed S          選び方の乱数の種（既定 1）\n"
 "設定（すべてのモードをすべてのスレッド数で測ります）:\n"
-"  -m, --modes LIST      lsa,tfidf,hybrid,ivf,ideas,steer,search（既定\n"
+"  -m, --modes LIST      lsa,tfidf,hybrid,ivf,ivf-hybrid,ideas,steer,search（既定\n"
 "                        lsa,tfidf,hybrid、索引に IVF のリストがあれば ivf も）。\n"
+"                        ivf-hybrid: IVF のリストを通した hybrid。\n"
 "                        steer: 操作 1 回（語を外す、分野を残す・除く、2 文に\n"
 "                        絞る）の後に作り直す転用候補の一覧\n"
 "      --nprobe LIST     見る IVF のリストの数、順に試す（既定 1,2,4,8,16,32,64）\n"
@@ -582,7 +583,8 @@ static const help_ja texts[] = {
 "                        入力、ロックされたファイルは決して置き換えない）\n"
 "  -q, --quiet           進み具合を出さない\n"
 "再現率は、同じモードの厳密な答え（float の走査、IVF なし）に対するものです\n"
-"（ivf は lsa の答えに対して）。ideas と search には再現率はありません。\n"},
+"（ivf は lsa、ivf-hybrid は hybrid の答えに対して）。ideas と search には\n"
+"再現率はありません。\n"},
 };
 
 /* ======================================================== the calls */
