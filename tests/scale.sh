@@ -82,16 +82,17 @@ assert sorted(ivf) == [1, 2, 8], ivf
 assert ivf[1] < 1.0 and ivf[1] <= ivf[8] and ivf[8] >= 0.95, ivf  # 8 = every list
 EOF
 # the hybrid mode through the lists: its recall is against exact hybrid
-expect 0 scale_bench_ivf_hybrid "$T" bench "$D/i.tny" -n 60 -q -m hybrid,ivf-hybrid \
-  --nprobe 1,8 --json "$D/bh.json"
+expect 0 scale_bench_ivf_hybrid "$T" bench "$D/i.tny" -n 60 -q -m hybrid,ivf,ivf-hybrid \
+  --nprobe 1,2,8 -t 1,2 --json "$D/bh.json"
 contains "$D/out" "ivf-hybrid nprobe=8" scale_bench_table_ivf_hybrid
 if "$PY" - "$D/bh.json" <<'EOF'; then ok scale_bench_ivf_hybrid_json; else bad scale_bench_ivf_hybrid_json; fi
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]
-assert [x["mode"] for x in r] == ["hybrid", "ivf-hybrid", "ivf-hybrid"], r
+# two kinds swept over three nprobe, each setting at 1 and 2 threads
+assert [x["mode"] for x in r] == ["hybrid"] * 2 + ["ivf"] * 6 + ["ivf-hybrid"] * 6, r
 assert all(x["errors"] == 0 and x["queries"] == 60 for x in r), r
-h = {x["nprobe"]: x["recall"] for x in r if x["mode"] == "ivf-hybrid"}
-assert sorted(h) == [1, 8] and 0 < h[1] < 1.0 and h[1] < h[8] <= 1.0, h  # 8 = every list
+h = {x["nprobe"]: x["recall"] for x in r if x["mode"] == "ivf-hybrid" and x["threads"] == 1}
+assert sorted(h) == [1, 2, 8] and 0 < h[1] < 1.0 and h[1] < h[8] <= 1.0, h  # 8 = every list
 EOF
 # steer: the list made again after one action per query (strike, keep,
 # reject, focus drawn in turn from each query's default list)

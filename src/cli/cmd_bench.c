@@ -793,7 +793,9 @@ static int bm_prepare(const bm_args *a, tenyo_index *x, bm_state *s) {
     s->refgot = calloc(nq, sizeof *s->refgot);
     s->lat = calloc(nq, sizeof *s->lat);
     s->sorted = calloc(nq, sizeof *s->sorted);
-    s->rows = calloc((size_t)a->nthreads * ((size_t)a->nkinds + (size_t)a->nnprobe), sizeof *s->rows);
+    size_t settings = 0; /* a swept kind gives a row per nprobe */
+    for (int i = 0; i < a->nkinds; i++) settings += bm_swept(a->kinds[i]) ? (size_t)a->nnprobe : 1;
+    s->rows = calloc((size_t)a->nthreads * settings, sizeof *s->rows);
     if (!s->ctx || !s->hits || !s->ref || !s->got || !s->refgot || !s->lat || !s->sorted ||
         !s->rows)
         return -1;
