@@ -11,6 +11,9 @@
 #include "api/api.h"
 #include "test.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cblas.h>
 #include <stdlib.h>
 
@@ -262,6 +265,75 @@ TY_TEST(ivf_lists_alone_score_from_rows) {
         ty_q8_free(&b8);
         free(x);
     }
+}
+
+/* Codes read from a file (ty_q8.src: pread into a reused buffer) score,
+ * dequantise and re-score bit for bit as the codes in memory, with the
+ * rows' statistics pending (computed from each row) and, after
+ * ty_q8_finish_stats, from the mapping again; a file cut short falls back
+ * to the codes in memory. */
+TY_TEST(q8_src_reads_same_bits) {
+    size_t n = 3001, dim = 72;
+    float *x = tiv_data(n, dim, 12, 0.7, 41);
+    CHECK(x);
+    ty_q8 b8;
+    CHECK_EQ_INT(ty_q8_build(x, n, dim, &b8), TENYO_OK);
+    int8_t *c1 = malloc(n * dim), *c2 = malloc(n * dim);
+    CHECK(c1 && c2);
+    memcpy(c1, b8.q, n * dim);
+    memcpy(c2, b8.q, n * dim);
+    char path[512];
+    snprintf(path, sizeof path, "%s/q8src.bin", ty_test_tmpdir());
+    FILE *f = fopen(path, "wb");
+    CHECK(f);
+    static const char pad[100] = {0};
+    CHECK(fwrite(pad, 1, sizeof pad, f) == sizeof pad && fwrite(c1, 1, n * dim, f) == n * dim);
+    fclose(f);
+    int fd = open(path, O_RDONLY);
+    CHECK(fd >= 0);
+    ty_q8 ready, pend;
+    CHECK_EQ_INT(ty_q8_adopt(&ready, c1, n, dim), TENYO_OK);
+    CHECK_EQ_INT(ty_q8_adopt_codes(&pend, c2, n, dim), TENYO_OK);
+    ty_q8_src src = {fd, sizeof pad};
+    pend.src = &src;
+    float *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    CHECK(a && b);
+    int bad = 0;
+    for (int round = 0; round < 3; round++) {
+        if (round == 1) CHECK(truncate(path, (off_t)(sizeof pad + n * dim / 2)) == 0);
+        for (size_t j = 0; j < 6; j++) {
+            const float *q = x + (j * 499 % n) * dim;
+            ty_q8_query qp;
+            ty_q8_prepare(q, dim, &qp);
+            ty_q8_scan_prepared(&ready, &qp, a);
+            ty_q8_scan_range(&pend, &qp, 0, n / 3, b);
+            ty_q8_scan_range(&pend, &qp, n / 3, n, b);
+            bad += memcmp(a, b, n * sizeof *a) != 0;
+            ty_q8_dots_range(&ready, q, 0, n, a);
+            ty_q8_dots_range(&pend, q, 0, n, b);
+            bad += memcmp(a, b, n * sizeof *a) != 0;
+            for (uint64_t d = j; d < n; d += 97)
+                bad += ty_q8_dot(&ready, d, q) != ty_q8_dot(&pend, d, q);
+        }
+        if (round == 1) { /* the file whole again, then the pass made */
+            close(fd);
+            f = fopen(path, "wb");
+            CHECK(f && fwrite(pad, 1, sizeof pad, f) == sizeof pad &&
+                  fwrite(c2, 1, n * dim, f) == n * dim);
+            fclose(f);
+            fd = src.fd = open(path, O_RDONLY);
+            CHECK(fd >= 0);
+            CHECK_EQ_INT(ty_q8_finish_stats(&pend, 2), TENYO_OK);
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
+    close(fd);
+    free(a);
+    free(b);
+    ty_q8_free(&ready);
+    ty_q8_free(&pend);
+    ty_q8_free(&b8);
+    free(x);
 }
 
 /* A quarter of the lists, re-ranking 50: recall@10 stays high on

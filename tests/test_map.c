@@ -51,7 +51,7 @@ static void synth_init(synth *s) {
     m->ndocs = 7;
     for (int d = 0; d < 7; d++)
         ty_q8_quantize(s->vec + 3 * d, 3, s->q + 3 * d, &s->qscale[d], &s->qsum[d]);
-    s->x.q8 = (ty_q8){7, 3, s->q, s->qscale, s->qsum, 1};
+    s->x.q8 = (ty_q8){7, 3, s->q, s->qscale, s->qsum, 1, 0, NULL};
     m->field_ptr = s->fptr;
     m->field_ids = s->fids;
     m->nfields = 4;

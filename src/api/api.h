@@ -232,6 +232,12 @@ struct tenyo_index {
     ty_q8 q8;                 /* the document vectors: int8 codes as unit
                                  rows (scan, and dequantised for exact
                                  scores: quant.c) */
+    ty_q8_src q8_src;         /* where q8.src points when the codes are
+                                 read in blocks (stream_codes) */
+    int stream_codes;         /* a one-query open of a large index (or
+                                 TENYO_CODES=read): the scans read the
+                                 codes with pread, no pass over the mapped
+                                 rows (ty_index_need_scan) */
     ty_ivf *ivf;              /* approximate search lists, or NULL */
     ty_upd upd;               /* updates applied at open (api/segment.c) */
     ty_patno patno;           /* ids as people type them (api/patno.c) */
@@ -330,6 +336,10 @@ int ty_index_need_vectors(const tenyo_index *x, char *err, size_t errlen);
  * and a row's own functions read, without the pass over every row that
  * ty_index_need_vectors makes for a whole scan. */
 int ty_index_need_codes(const tenyo_index *x, char *err, size_t errlen);
+/* What an exact scan of the vectors reads: the codes alone when the index
+ * streams them (ty_q8_scan_range reads them in blocks and computes each
+ * row's statistics), else the vectors whole. */
+int ty_index_need_scan(const tenyo_index *x, char *err, size_t errlen);
 /* The stored field model read and checked (x->fm, x->fm_stored), once,
  * from any thread: at open unless the caller named what it reads and not
  * rows with ids, else by the first need (ideas). 0 (also when the index
@@ -358,6 +368,7 @@ enum { TY_SCAN_AUTO = 0, TY_SCAN_FP32 = 1, TY_SCAN_INT8 = 2 };
 /* From this many documents up, AUTO scans the int8 vectors (below, the
  * float scan takes well under a millisecond and stays bit-exact). */
 #define TY_INT8_MIN_DOCS 20000
+
 
 struct tenyo_ctx {
     const tenyo_index *idx;  /* shared index */

@@ -564,7 +564,7 @@ int tenyo_index_warm(tenyo_index *x, char *err, size_t errlen) {
  * re-scored exactly at the top) rather than the exact float scan. */
 int ty_ctx_scan_int8(const tenyo_ctx *c) {
     const ty_model *m = &c->idx->m;
-    if (ty_index_need_vectors(c->idx, NULL, 0)) return 0; /* the query says why */
+    if (ty_index_need_scan(c->idx, NULL, 0)) return 0; /* the query says why */
     return c->idx->q8.n == m->ndocs && m->dim > 0 &&
            (c->scan == TY_SCAN_INT8 || (c->scan == TY_SCAN_AUTO && m->ndocs >= TY_INT8_MIN_DOCS));
 }
@@ -871,7 +871,10 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
             if (irc <= 0) return irc; /* 0 done, an error; 1: scan */
         }
     }
-    vrc = ty_index_need_vectors(c->idx, c->err, sizeof c->err);
+    /* a pruned or shared scan reads the rows' statistics whole */
+    tenyo_index *xv = (tenyo_index *)c->idx; /* logically const, as the rows */
+    vrc = xv->prune || xv->share.scan ? ty_index_need_vectors(xv, c->err, sizeof c->err)
+                                      : ty_index_need_scan(xv, c->err, sizeof c->err);
     if (vrc) return vrc;
     /* the TF-IDF side: the stored postings of the query's terms where the
      * index has them, its rows are not all decoded (ideas, match and

@@ -91,6 +91,19 @@ static int vocab_fill(void *ud, const char **blob, const uint64_t **off, size_t 
 }
 
 /* tenyo_index_open(_for), and ty_index_open_part with keep (some shards). */
+/* What an open for prefetch asks of the vectors' read: read ahead when
+ * named, and a one-query process on a large index reads the document
+ * codes in blocks as its scans need them (quant.c, ty_q8_src), with no
+ * pass over the mapped rows, whose first touch is the dearer on some
+ * virtual machines; TENYO_CODES=read or map decides it (tests). */
+static int stream_flags(unsigned pf_what) {
+    if (!(pf_what & TENYO_PREFETCH_VECTORS)) return 0;
+    const char *cm = getenv("TENYO_CODES");
+    return 1 | (cm && !strcmp(cm, "read")  ? TY_READ_STREAM
+                : cm && !strcmp(cm, "map") ? 0
+                                           : TY_READ_STREAM_LARGE);
+}
+
 static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, unsigned prefetch,
                       tenyo_index **out, char *err, size_t errlen);
 
@@ -117,8 +130,9 @@ int ty_index_open_part(const char *path, const uint8_t *keep, uint32_t nkeep,
  * them first (a query's vector), the rows after its terms. */
 static void *pf_run(void *arg) {
     tenyo_index *x = arg;
-    if ((x->pf_what & TENYO_PREFETCH_VECTORS) && (x->pf_what & TENYO_PREFETCH_APPROX) &&
-        x->m.ivf_blob) /* the lists are read after this thread starts */
+    if ((x->pf_what & TENYO_PREFETCH_VECTORS) &&
+        (x->stream_codes || ((x->pf_what & TENYO_PREFETCH_APPROX) &&
+                             x->m.ivf_blob))) /* the lists are read after this starts */
         (void)ty_index_need_codes(x, NULL, 0);
     else if (x->pf_what & TENYO_PREFETCH_VECTORS)
         (void)ty_index_need_vectors(x, NULL, 0);
@@ -210,7 +224,7 @@ static int read_merged(const char *path, const char *real, const uint8_t *keep, 
                  ? ty_store_read_lazy_terms(path, (x->pf_what & TENYO_PREFETCH_KEYWORDS) != 0,
                                             x->numbers_lazy, &x->m, err, errlen)
                  : ty_store_read_lazy_for(path, (x->pf_what & TENYO_PREFETCH_KEYWORDS) != 0,
-                                          (x->pf_what & TENYO_PREFETCH_VECTORS) != 0,
+                                          stream_flags(x->pf_what),
                                           x->numbers_lazy, x->fields_lazy, &x->m, err, errlen);
         if (rc) {
             *unread = 1;
@@ -277,6 +291,11 @@ static int open_codes(tenyo_index *x) {
         if (x->m.doc_q) {
             if (ty_q8_adopt_codes(&x->q8, x->m.doc_q, x->m.ndocs, x->m.dim)) return TENYO_ERR_NOMEM;
             x->q8.q_borrowed = x->m.doc_qmap != NULL;
+            if (x->m.doc_qstream && x->m.doc_qmap) { /* the file's bytes, read in blocks */
+                x->q8_src.fd = x->m.doc_qfd;
+                x->q8_src.off = x->m.doc_qoff;
+                x->q8.src = &x->q8_src;
+            }
             x->m.doc_q = NULL; /* taken over */
         } else {
             if (ty_q8_build(x->m.docvec, x->m.ndocs, x->m.dim, &x->q8) != TENYO_OK) return TENYO_ERR_NOMEM;
@@ -355,6 +374,11 @@ int ty_index_need_codes(const tenyo_index *cx, char *err, size_t errlen) {
     int rc = ty_once_run(&x->codes_once, codes_load, x);
     if (rc) ty_seterr(err, errlen, "%s", x->vec_err);
     return rc;
+}
+
+int ty_index_need_scan(const tenyo_index *x, char *err, size_t errlen) {
+    return x->stream_codes ? ty_index_need_codes(x, err, errlen)
+                           : ty_index_need_vectors(x, err, errlen);
 }
 
 int ty_index_need_vectors(const tenyo_index *cx, char *err, size_t errlen) {
@@ -551,6 +575,8 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     if (x->terms_lazy) x->pf_what &= ~(TENYO_PREFETCH_ROWS | TY_PF_ROW_BLOCKS);
     /* what the caller named, read beside the rest of the open: everything
      * it reads (sections, updates merged) is in x->m and x->upd now */
+    /* codes read in blocks by the scans (the store decided, ty_store_read_lazy_for) */
+    x->stream_codes = ty_model_codes_streamed(&x->m);
     x->pf_started = (x->pf_what & ~TENYO_PREFETCH_APPROX) && ty_ncores() > 1 &&
                     pthread_create(&x->pf_thread, NULL, pf_run, x) == 0;
     applicants_ahead(x, prefetch);

@@ -413,6 +413,13 @@ typedef struct ty_model {
                                  doc_q is malloc'd. Whoever takes doc_q
                                  over borrows it; ty_model_free unmaps */
     size_t doc_qmap_len;      /* bytes of that mapping */
+    int doc_qstream;          /* doc_q's bytes may also be read with pread
+                                 from doc_qfd (a file descriptor of its
+                                 own, closed by ty_model_free) at doc_qoff:
+                                 a one-query process scans them so
+                                 (ty_model_stream_codes) */
+    int doc_qfd;
+    uint64_t doc_qoff;
     void *basis_qmap;         /* the same for basis_q */
     size_t basis_qmap_len;    /* bytes of that mapping */
     uint64_t file_bytes;      /* file size (a sharded index: all its files) */

@@ -566,7 +566,7 @@ int ty_ivf_search(const ty_ivf *v, const float *x, const float *q, size_t k,
         if (base) {
             ty_q8_scan_ids(base, &qp, v->ids + a, (size_t)(b - a), s->s);
         } else {
-            ty_q8 view = {b - a, dim, v->q + a * dim, v->scale + a, v->sum + a, 1, 0};
+            ty_q8 view = {b - a, dim, v->q + a * dim, v->scale + a, v->sum + a, 1, 0, NULL};
             ty_q8_scan_prepared(&view, &qp, s->s);
         }
         /* candidates by member position (ids ascend within a list, so
@@ -578,7 +578,7 @@ int ty_ivf_search(const ty_ivf *v, const float *x, const float *q, size_t k,
          * float16 rows when given (2 bytes a component, ~5e-4 relative:
          * what lifts recall past the codes' ~1e-3; half.c), else from
          * the codes the lists hold (the index's own vectors: quant.c) */
-        ty_q8 all = {v->n, dim, v->q, v->scale, v->sum, 1, 0};
+        ty_q8 all = {v->n, dim, v->q, v->scale, v->sum, 1, 0, NULL};
         for (size_t i = 0; i < ct.n; i++) {
             uint64_t p = ct.h[i].doc;
             ct.h[i].doc = v->ids[p];

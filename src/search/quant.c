@@ -52,6 +52,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -392,7 +393,25 @@ const char *ty_q8_kernel(void) {
 /* Rows scored per kernel call: the int32 accumulators stay in L1. */
 #define Q8_BLOCK 256
 
-static void row_scale_sum(const ty_q8 *v, uint64_t d, float *scale, int32_t *sum);
+static int stats_ready(const ty_q8 *v);
+static int row_avx2_ok(void);
+static void row_stats(const int8_t *r, size_t k, int avx2, int32_t *sum, float *scale);
+
+/* Rows [d0, d0 + n) of v's codes into dst: read from v->src (pread; the
+ * page cache's bytes copied, the mapping's pages left untouched), else,
+ * or when a read falls short, copied from the mapping. */
+static void q8_src_read(const ty_q8 *v, uint64_t d0, size_t n, int8_t *dst) {
+    size_t len = n * v->dim, got = 0;
+    if (v->src) {
+        uint64_t at = v->src->off + d0 * v->dim;
+        while (got < len) {
+            ssize_t r = pread(v->src->fd, dst + got, len - got, (off_t)(at + got));
+            if (r <= 0) break;
+            got += (size_t)r;
+        }
+    }
+    if (got < len) memcpy(dst + got, v->q + d0 * v->dim + got, len - got);
+}
 
 void ty_q8_prepare(const float *q, size_t k, ty_q8_query *out) {
     int8_t qq[TY_MAX_DIM];
@@ -455,7 +474,7 @@ void ty_q8_scan_multi(const ty_q8 *v, const ty_q8_query *qp, size_t nq, float *s
  * depends on that row and the query alone, so a scan of the view writes
  * the bits the whole scan writes for those rows. */
 static ty_q8 q8_view(const ty_q8 *v, uint64_t d0, uint64_t d1) {
-    ty_q8 r = {d1 - d0, v->dim, v->q + d0 * v->dim, v->scale + d0, v->sum + d0, 1, 0};
+    ty_q8 r = {d1 - d0, v->dim, v->q + d0 * v->dim, v->scale + d0, v->sum + d0, 1, 0, NULL};
     return r;
 }
 
@@ -689,7 +708,7 @@ static int topk_group(const ty_q8 *v, const ty_q8_query *qp, size_t nq, const ui
             ssc[i] = v->scale[i * stride];
             ssum[i] = v->sum[i * stride];
         }
-        ty_q8 sv = {Q8T_SAMPLE, k, sq, ssc, ssum, 1, 0};
+        ty_q8 sv = {Q8T_SAMPLE, k, sq, ssc, ssum, 1, 0, NULL};
         ty_q8_scan_multi(&sv, qp, nq, sc, Q8T_SAMPLE);
         for (size_t j = 0; j < nq; j++) {
             ty_topk h;
@@ -763,11 +782,52 @@ void ty_q8_scan(const ty_q8 *v, const float *q, float *scores) {
 
 void ty_q8_scan_range(const ty_q8 *v, const ty_q8_query *qp, uint64_t d0, uint64_t d1,
                       float *scores) {
-    ty_q8 r = q8_view(v, d0, d1);
-    ty_q8_scan_prepared(&r, qp, scores + d0);
+    int ready = stats_ready(v);
+    if (ready) { /* the rows' pass was made: their pages are in memory */
+        ty_q8 r = q8_view(v, d0, d1);
+        ty_q8_scan_prepared(&r, qp, scores + d0);
+        return;
+    }
+    pthread_once(&kernel_once, pick_kernel);
+    size_t k = v->dim;
+    if (d1 <= d0) return;
+    if (k == 0 || k > TY_MAX_DIM || qp->dim != k) {
+        memset(scores + d0, 0, (d1 - d0) * sizeof *scores);
+        return;
+    }
+    /* rows a block at a time (read into 64 KiB when v->src is set, else
+     * where they lie), their statistics stored or computed from them */
+    enum { BUF = 65536 };
+    _Alignas(64) int8_t buf[BUF];
+    int32_t acc[Q8_BLOCK];
+    size_t per = BUF / k < Q8_BLOCK ? BUF / k : Q8_BLOCK;
+    int avx2 = row_avx2_ok();
+    for (uint64_t r0 = d0; r0 < d1; r0 += per) {
+        size_t nb = d1 - r0 < per ? (size_t)(d1 - r0) : per;
+        const int8_t *rows = v->q + r0 * k;
+        if (v->src) {
+            q8_src_read(v, r0, nb, buf);
+            rows = buf;
+        }
+        kernel_fn(qp->u, rows, nb, k, acc);
+        for (size_t r = 0; r < nb; r++) {
+            float sc;
+            int32_t sm;
+            row_stats(rows + r * k, k, avx2, &sm, &sc);
+            scores[r0 + r] = (float)(acc[r] - 128 * sm) * qp->scale * sc;
+        }
+    }
 }
 
 void ty_q8_dots_range(const ty_q8 *v, const float *x, uint64_t d0, uint64_t d1, float *scores) {
+    if (!stats_ready(v)) { /* each row read and scaled by ty_q8_row: the same bits */
+        float row[TY_MAX_DIM];
+        for (uint64_t d = d0; d < d1; d++) {
+            ty_q8_row(v, d, row);
+            scores[d] = cblas_sdot((int)v->dim, row, 1, x, 1);
+        }
+        return;
+    }
     ty_q8 r = q8_view(v, d0, d1);
     ty_q8_dots(&r, x, scores + d0);
 }
@@ -845,10 +905,19 @@ __attribute__((target("avx2"))) static void row_avx2(const int8_t *q, float s, s
 
 void ty_q8_row(const ty_q8 *v, uint64_t d, float *out) {
     const int8_t *q = v->q + d * v->dim;
+    int8_t own[TY_MAX_DIM];
     float s;
     int32_t sum;
-    row_scale_sum(v, d, &s, &sum);
-    (void)sum;
+    if (stats_ready(v)) {
+        s = v->scale[d];
+    } else { /* before the rows' pass: the row read (v->src), its scale */
+        if (v->src) {
+            q8_src_read(v, d, 1, own);
+            q = own;
+        }
+        row_stats(q, v->dim, row_avx2_ok(), &sum, &s);
+        (void)sum;
+    }
 #ifdef TY_X86
     pthread_once(&kernel_once, pick_kernel);
     if (kernel_fn != dots_c) { /* a kernel of this CPU's: it has AVX2 */
@@ -969,15 +1038,6 @@ static int stats_ready(const ty_q8 *v) {
     return !__atomic_load_n(&v->stats_pending, __ATOMIC_ACQUIRE);
 }
 
-/* Row d's scale and sum: stored, or computed from its codes while pending. */
-static void row_scale_sum(const ty_q8 *v, uint64_t d, float *scale, int32_t *sum) {
-    if (stats_ready(v)) {
-        *scale = v->scale[d];
-        *sum = v->sum[d];
-        return;
-    }
-    row_stats(v->q + d * v->dim, v->dim, row_avx2_ok(), sum, scale);
-}
 
 enum { Q8_STATS_PART = 16384 }; /* rows per part of the threaded pass */
 
@@ -1051,7 +1111,10 @@ void ty_q8_scan_ids(const ty_q8 *v, const ty_q8_query *qp, const uint32_t *ids, 
     int ready = stats_ready(v), avx2 = row_avx2_ok();
     for (size_t i0 = 0; i0 < n; i0 += per) {
         size_t nb = n - i0 < per ? n - i0 : per;
-        for (size_t r = 0; r < nb; r++) memcpy(buf + r * k, v->q + (uint64_t)ids[i0 + r] * k, k);
+        for (size_t r = 0; r < nb; r++) {
+            if (v->src && !ready) q8_src_read(v, ids[i0 + r], 1, buf + r * k);
+            else memcpy(buf + r * k, v->q + (uint64_t)ids[i0 + r] * k, k);
+        }
         kernel_fn(qp->u, buf, nb, k, acc);
         for (size_t r = 0; r < nb; r++) {
             uint64_t d = ids[i0 + r];

@@ -51,6 +51,13 @@ void ty_fold_in(const ty_model *m, const uint32_t *qt, const float *qw,
 
 /* --- int8 document vectors (search/quant.c) --- */
 
+/* Where a ty_q8's codes also lie in a file: fd, and the byte offset of
+ * row 0 (rows of dim bytes, contiguous). */
+typedef struct ty_q8_src {
+    int fd;
+    uint64_t off;
+} ty_q8_src;
+
 /* Rows quantised to int8 with a float scale each (x ~= scale * q). */
 typedef struct ty_q8 {
     uint64_t n;               /* rows */
@@ -66,6 +73,13 @@ typedef struct ty_q8 {
                                  row functions and ty_q8_scan_ids compute a
                                  row's own from its codes meanwhile, the
                                  same bits; whole scans need them filled */
+    const ty_q8_src *src;     /* or NULL: the codes q maps, also read with
+                                 pread into a reused buffer by
+                                 ty_q8_scan_range, ty_q8_scan_ids and the row
+                                 functions while the statistics are pending
+                                 (no pass has touched the mapping yet): the
+                                 same bytes, the same bits, without faulting
+                                 in pages a one-query process reads once */
 } ty_q8;
 /* Quantise one vector of k floats: q, its scale and byte sum. */
 void ty_q8_quantize(const float *x, size_t k, int8_t *q, float *scale,
@@ -90,7 +104,9 @@ typedef struct ty_q8_query {
 void ty_q8_prepare(const float *q, size_t k, ty_q8_query *out);
 void ty_q8_scan_prepared(const ty_q8 *v, const ty_q8_query *q, float *scores);
 /* Rows [d0, d1) alone into scores[d0..d1): the bits the whole scan (int8,
- * or the exact ty_q8_dots) gives them (a query split by document ranges). */
+ * or the exact ty_q8_dots) gives them (a query split by document ranges).
+ * ty_q8_scan_range reads the rows from v->src when set, and computes the
+ * rows' statistics while they are pending. */
 void ty_q8_scan_range(const ty_q8 *v, const ty_q8_query *qp, uint64_t d0, uint64_t d1,
                       float *scores);
 void ty_q8_dots_range(const ty_q8 *v, const float *x, uint64_t d0, uint64_t d1, float *scores);

@@ -209,6 +209,8 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
         z->r.cbuf = NULL;
         z->r.ccap = 0;
         z->rv = z->r;
+        z->rv.stream_q8 = (lazy & 128) || ((lazy & 64) && m->ndocs * (uint64_t)m->dim >=
+                                                               TY_STREAM_CODES_MIN);
         z->rv.err = z->verr;
         z->rv.errlen = sizeof z->verr;
         m->lazy = z;
@@ -539,6 +541,10 @@ int ty_model_need_terms(const ty_model *m, char *err, size_t errlen) {
     return rc;
 }
 
+int ty_model_codes_streamed(const ty_model *m) {
+    return m->lazy && m->lazy->rv.stream_q8; /* set before the vectors' read */
+}
+
 int ty_model_need_vectors(const ty_model *m, char *err, size_t errlen) {
     ty_lazy *z = m->lazy;
     if (!z || !z->vec) return TENYO_OK;
@@ -671,6 +677,8 @@ void ty_model_free(ty_model *m) {
     free(m->docvec);
     free(m->doc_h);
     q8_drop(&m->doc_q, &m->doc_qscale, &m->doc_qmap, &m->doc_qmap_len);
+    if (m->doc_qstream) close(m->doc_qfd);
+    m->doc_qstream = 0;
     free(m->tfidf.rowptr); /* not ty_csr_free: the store needs no model/ */
     free(m->tfidf.col);
     free(m->tfidf.val);

@@ -326,8 +326,18 @@ static int rd_q8(reader *r, ty_model *m, int doc) {
     if (r->lazy && !r->mem && r->fd >= 0) {
         const rd_sec *s = ty_rd_locate(r, name, sz, sz, 0);
         if (!s) return TENYO_ERR_CORRUPT;
-        rc = q8_map(r, name, s, rows, fl, doc, codes, scales, doc ? &m->doc_qmap : &m->basis_qmap,
+        int stream = doc && r->stream_q8;
+        rc = q8_map(r, name, s, rows, fl, doc && !stream, codes, scales,
+                    doc ? &m->doc_qmap : &m->basis_qmap,
                     doc ? &m->doc_qmap_len : &m->basis_qmap_len);
+        if (rc == 0 && stream) { /* read in blocks by a one-query process's scans */
+            int fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 0);
+            if (fd >= 0) {
+                m->doc_qfd = fd;
+                m->doc_qoff = s->off + STORE_RAW_HEAD;
+                m->doc_qstream = 1;
+            }
+        }
         if (rc <= 0) return rc;
     }
     uint64_t raw;

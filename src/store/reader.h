@@ -40,6 +40,9 @@ typedef struct reader {
     int deferred;               /* ... and they were left */
     int deferred_vec;           /* format 2's basis.q8 and docvec.q8 left for
                                    their first use (a lazy read of a file) */
+    int stream_q8;              /* docvec.q8 stored raw: mapped unpopulated
+                                   and its codes' file offset kept for reads
+                                   in blocks (m->doc_qfd; ty_model_stream_codes) */
     int terms_on_need;          /* leave the term tables and the rows'
                                    lengths for their first use ... */
     int deferred_terms;         /* ... and they were left */

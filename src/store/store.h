@@ -287,6 +287,17 @@ int ty_store_read_lazy(const char *path, ty_model *m, char *err, size_t errlen);
  * (a caller that proposes no field: similar). */
 int ty_store_read_lazy_for(const char *path, int keywords, int vectors, int numbers,
                            int fields, ty_model *m, char *err, size_t errlen);
+/* vectors may add: docvec.q8, stored raw, mapped without faulting its
+ * pages in and its codes' file offset kept (m->doc_qfd, doc_qoff) for
+ * scans that read them in blocks with pread (a one-query process: on some
+ * virtual machines touching freshly mapped pages costs several times
+ * reading them) — always, or when the codes reach TY_STREAM_CODES_MIN
+ * bytes (64 MiB: 256k documents at rank 256). ty_model_codes_streamed
+ * says whether the read does so. */
+#define TY_READ_STREAM 2
+#define TY_READ_STREAM_LARGE 4
+#define TY_STREAM_CODES_MIN (64ull << 20)
+int ty_model_codes_streamed(const ty_model *m);
 /* The same with the term tables (vocab, df, idf, sigma), the rows'
  * lengths (tfidf.rows, hence m->tfidf.rowptr) and the documents' field
  * lists (ty_model_need_docfields) only located and
