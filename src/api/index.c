@@ -575,8 +575,7 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     if (x->terms_lazy) x->pf_what &= ~(TENYO_PREFETCH_ROWS | TY_PF_ROW_BLOCKS);
     /* what the caller named, read beside the rest of the open: everything
      * it reads (sections, updates merged) is in x->m and x->upd now */
-    /* codes read in blocks by the scans (the store decided, ty_store_read_lazy_for) */
-    x->stream_codes = ty_model_codes_streamed(&x->m);
+    x->stream_codes = ty_model_codes_streamed(&x->m); /* as the read decided */
     x->pf_started = (x->pf_what & ~TENYO_PREFETCH_APPROX) && ty_ncores() > 1 &&
                     pthread_create(&x->pf_thread, NULL, pf_run, x) == 0;
     applicants_ahead(x, prefetch);
