@@ -136,6 +136,9 @@ static void *pf_run(void *arg) {
         (void)ty_index_need_codes(x, NULL, 0);
     else if (x->pf_what & TENYO_PREFETCH_VECTORS)
         (void)ty_index_need_vectors(x, NULL, 0);
+    /* the queries' exact dot products open OpenBLAS (model/blas.c): here,
+     * beside the open, rather than in the middle of the first query */
+    if (x->pf_what & TENYO_PREFETCH_VECTORS) (void)ty_blas();
     if (x->pf_what & TENYO_PREFETCH_ROWS) (void)ty_model_need_sparse(&x->m, NULL, 0);
     if (x->pf_what & TY_PF_ROW_BLOCKS) (void)ty_model_need_rows(&x->m, NULL, 0, 0, NULL, 0);
     if (x->pf_what & TENYO_PREFETCH_KEYWORDS) (void)ty_kw_load(x, NULL, 0);

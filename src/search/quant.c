@@ -795,12 +795,16 @@ void ty_q8_scan_range(const ty_q8 *v, const ty_q8_query *qp, uint64_t d0, uint64
         memset(scores + d0, 0, (d1 - d0) * sizeof *scores);
         return;
     }
-    /* rows a block at a time (read into 64 KiB when v->src is set, else
-     * where they lie), their statistics stored or computed from them */
-    enum { BUF = 65536 };
-    _Alignas(64) int8_t buf[BUF];
+    /* rows a block at a time (read into 256 KiB when v->src is set: a
+     * quarter of the calls 64 KiB would take; else where they lie), their
+     * statistics computed from them */
+    enum { BUF = 262144, STACK = 4096 };
+    _Alignas(64) int8_t small[STACK];
+    int8_t *buf = v->src ? malloc(BUF) : NULL;
+    size_t cap = buf ? BUF : STACK;
+    if (!buf) buf = small; /* one row at least: k <= TY_MAX_DIM = STACK */
     int32_t acc[Q8_BLOCK];
-    size_t per = BUF / k < Q8_BLOCK ? BUF / k : Q8_BLOCK;
+    size_t per = v->src ? cap / k : Q8_BLOCK;
     int avx2 = row_avx2_ok();
     for (uint64_t r0 = d0; r0 < d1; r0 += per) {
         size_t nb = d1 - r0 < per ? (size_t)(d1 - r0) : per;
@@ -809,14 +813,19 @@ void ty_q8_scan_range(const ty_q8 *v, const ty_q8_query *qp, uint64_t d0, uint64
             q8_src_read(v, r0, nb, buf);
             rows = buf;
         }
-        kernel_fn(qp->u, rows, nb, k, acc);
-        for (size_t r = 0; r < nb; r++) {
-            float sc;
-            int32_t sm;
-            row_stats(rows + r * k, k, avx2, &sm, &sc);
-            scores[r0 + r] = (float)(acc[r] - 128 * sm) * qp->scale * sc;
+        for (size_t b0 = 0; b0 < nb; b0 += Q8_BLOCK) {
+            size_t bn = nb - b0 < Q8_BLOCK ? nb - b0 : Q8_BLOCK;
+            const int8_t *br = rows + b0 * k;
+            kernel_fn(qp->u, br, bn, k, acc);
+            for (size_t r = 0; r < bn; r++) {
+                float sc;
+                int32_t sm;
+                row_stats(br + r * k, k, avx2, &sm, &sc);
+                scores[r0 + b0 + r] = (float)(acc[r] - 128 * sm) * qp->scale * sc;
+            }
         }
     }
+    if (buf != small) free(buf);
 }
 
 void ty_q8_dots_range(const ty_q8 *v, const float *x, uint64_t d0, uint64_t d1, float *scores) {
