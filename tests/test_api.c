@@ -1342,6 +1342,37 @@ TY_TEST(api_q8_mapped_same_answers) {
     CHECK(rewrite_same_bytes(r, NULL));
 }
 
+/* A one-query open that reads the document codes in blocks
+ * (TENYO_CODES=read: the scans pread them, each row's statistics computed
+ * in the scan, the prefetch thread reading beside the queries) answers as
+ * an open that maps them, bit for bit, before and after something makes
+ * the pass over every row (the landscape map). */
+TY_TEST(api_codes_read_in_blocks_same_answers) {
+    tenyo_index *x = NULL, *y = NULL;
+    char err[512];
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
+    tenyo_index_free(x);
+    x = NULL;
+    const char *p = tmp("sample_read.tny");
+    unsigned pf = TENYO_PREFETCH_VECTORS | TENYO_PREFETCH_ROWS | TENYO_PREFETCH_DOCS;
+    setenv("TENYO_CODES", "read", 1);
+    int rc = tenyo_index_open_for(p, pf, &x, err, sizeof err);
+    setenv("TENYO_CODES", "map", 1);
+    int rc2 = tenyo_index_open_for(p, pf, &y, err, sizeof err);
+    unsetenv("TENYO_CODES");
+    CHECK_EQ_INT(rc, TENYO_OK);
+    CHECK_EQ_INT(rc2, TENYO_OK);
+    CHECK(x->stream_codes && !y->stream_codes);
+    CHECK(same_vector_answers(x, y));
+    CHECK(x->q8.src && x->q8.src->fd >= 0 && !y->q8.src);
+    tenyo_map *mp = NULL;
+    CHECK_EQ_INT(tenyo_map_new(x, &mp, err, sizeof err), TENYO_OK); /* the pass */
+    tenyo_map_free(mp);
+    CHECK(same_vector_answers(x, y));
+    tenyo_index_free(x);
+    tenyo_index_free(y);
+}
+
 /* A byte of the mapped codes damaged: an open for queries reads only the
  * frame's head and the scales, so the queries answer (whatever the codes
  * now score) and never fault; every whole read refuses the file naming
