@@ -235,9 +235,10 @@ struct tenyo_index {
     ty_q8_src q8_src;         /* where q8.src points when the codes are
                                  read in blocks (stream_codes) */
     int stream_codes;         /* a one-query open of a large index (or
-                                 TENYO_CODES=read): the scans read the
+                                 TENYO_CODES=read): the first scan reads the
                                  codes with pread, no pass over the mapped
                                  rows (ty_index_need_scan) */
+    int scans;                /* scans asked of ty_index_need_scan (atomic) */
     ty_ivf *ivf;              /* approximate search lists, or NULL */
     ty_upd upd;               /* updates applied at open (api/segment.c) */
     ty_patno patno;           /* ids as people type them (api/patno.c) */
@@ -336,10 +337,17 @@ int ty_index_need_vectors(const tenyo_index *x, char *err, size_t errlen);
  * and a row's own functions read, without the pass over every row that
  * ty_index_need_vectors makes for a whole scan. */
 int ty_index_need_codes(const tenyo_index *x, char *err, size_t errlen);
-/* What an exact scan of the vectors reads: the codes alone when the index
+/* What an exact scan of the vectors reads (ty_ctx_score, once a scan):
+ * the codes alone for the first TY_STREAM_SCANS scans of an index that
  * streams them (ty_q8_scan_range reads them in blocks and computes each
- * row's statistics), else the vectors whole. */
+ * row's statistics: a query of match scans a few times), else the vectors
+ * whole: a process that goes on scanning (a batch) makes the pass over the
+ * mapped rows once and scans memory. */
+#define TY_STREAM_SCANS 8
 int ty_index_need_scan(const tenyo_index *x, char *err, size_t errlen);
+/* What a query's setting up reads (its own row, the tests of ty_ctx_scan_int8):
+ * the codes alone where the index streams them, else the vectors whole. */
+int ty_index_need_query(const tenyo_index *x, char *err, size_t errlen);
 /* The stored field model read and checked (x->fm, x->fm_stored), once,
  * from any thread: at open unless the caller named what it reads and not
  * rows with ids, else by the first need (ideas). 0 (also when the index

@@ -564,7 +564,7 @@ int tenyo_index_warm(tenyo_index *x, char *err, size_t errlen) {
  * re-scored exactly at the top) rather than the exact float scan. */
 int ty_ctx_scan_int8(const tenyo_ctx *c) {
     const ty_model *m = &c->idx->m;
-    if (ty_index_need_scan(c->idx, NULL, 0)) return 0; /* the query says why */
+    if (ty_index_need_query(c->idx, NULL, 0)) return 0; /* the query says why */
     return c->idx->q8.n == m->ndocs && m->dim > 0 &&
            (c->scan == TY_SCAN_INT8 || (c->scan == TY_SCAN_AUTO && m->ndocs >= TY_INT8_MIN_DOCS));
 }

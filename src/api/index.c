@@ -379,7 +379,15 @@ int ty_index_need_codes(const tenyo_index *cx, char *err, size_t errlen) {
     return rc;
 }
 
-int ty_index_need_scan(const tenyo_index *x, char *err, size_t errlen) {
+int ty_index_need_scan(const tenyo_index *cx, char *err, size_t errlen) {
+    tenyo_index *x = (tenyo_index *)cx; /* logically const: a count */
+    return x->stream_codes &&
+                   __atomic_fetch_add(&x->scans, 1, __ATOMIC_RELAXED) < TY_STREAM_SCANS
+               ? ty_index_need_codes(x, err, errlen)
+               : ty_index_need_vectors(x, err, errlen);
+}
+
+int ty_index_need_query(const tenyo_index *x, char *err, size_t errlen) {
     return x->stream_codes ? ty_index_need_codes(x, err, errlen)
                            : ty_index_need_vectors(x, err, errlen);
 }

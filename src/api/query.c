@@ -158,7 +158,7 @@ static int need_terms(tenyo_ctx *c) {
     int rc = ty_index_need_vocab(c->idx, c->err, sizeof c->err);
     if (rc) return rc;
     return c->nprobe && c->idx->ivf ? ty_index_need_codes(c->idx, c->err, sizeof c->err)
-                                    : ty_index_need_scan(c->idx, c->err, sizeof c->err);
+                                    : ty_index_need_query(c->idx, c->err, sizeof c->err);
 }
 
 int ty_ctx_set_query(tenyo_ctx *c, const uint32_t *qt, const float *qw,
