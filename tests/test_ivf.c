@@ -174,6 +174,32 @@ TY_TEST(ivf_rerank_from_codes_exact) {
     CHECK_EQ_INT(badplain, 0);
 }
 
+/* The codes of x (n x dim) twice: as unit rows with their statistics
+ * (*ready) and with them pending (*pend), each owning a copy; b8 the
+ * quantisation they came from. 0, or -1 when out of memory. */
+static int tiv_ready_pending(const float *x, size_t n, size_t dim, ty_q8 *b8, ty_q8 *ready,
+                             ty_q8 *pend) {
+    if (ty_q8_build(x, n, dim, b8) != TENYO_OK) return -1;
+    int8_t *c1 = malloc(n * dim), *c2 = malloc(n * dim);
+    if (!c1 || !c2) {
+        free(c1);
+        free(c2);
+        return -1;
+    }
+    memcpy(c1, b8->q, n * dim);
+    memcpy(c2, b8->q, n * dim);
+    if (ty_q8_adopt(ready, c1, n, dim) != TENYO_OK) {
+        free(c1);
+        free(c2);
+        return -1;
+    }
+    if (ty_q8_adopt_codes(pend, c2, n, dim) != TENYO_OK) {
+        free(c2);
+        return -1;
+    }
+    return 0;
+}
+
 /* Lists read alone (no codes: an index's open) score their members from
  * the index's rows, ty_ivf_query.base: the same hits and score bits as
  * lists holding their own gathered codes, whether the rows' statistics
@@ -186,15 +212,8 @@ TY_TEST(ivf_lists_alone_score_from_rows) {
         size_t n = 1500, dim = dims[t], k = 10;
         float *x = tiv_data(n, dim, 25, 0.8, 5 + (unsigned)t);
         CHECK(x);
-        ty_q8 b8;
-        CHECK_EQ_INT(ty_q8_build(x, n, dim, &b8), TENYO_OK);
-        int8_t *c1 = malloc(n * dim), *c2 = malloc(n * dim);
-        CHECK(c1 && c2);
-        memcpy(c1, b8.q, n * dim);
-        memcpy(c2, b8.q, n * dim);
-        ty_q8 ready, pend;
-        CHECK_EQ_INT(ty_q8_adopt(&ready, c1, n, dim), TENYO_OK);
-        CHECK_EQ_INT(ty_q8_adopt_codes(&pend, c2, n, dim), TENYO_OK);
+        ty_q8 b8, ready, pend;
+        CHECK_EQ_INT(tiv_ready_pending(x, n, dim, &b8, &ready, &pend), 0);
         ty_ivf v;
         ty_ivf_opts o = {0};
         o.seed = 9;
@@ -276,24 +295,18 @@ TY_TEST(q8_src_reads_same_bits) {
     size_t n = 3001, dim = 72;
     float *x = tiv_data(n, dim, 12, 0.7, 41);
     CHECK(x);
-    ty_q8 b8;
-    CHECK_EQ_INT(ty_q8_build(x, n, dim, &b8), TENYO_OK);
-    int8_t *c1 = malloc(n * dim), *c2 = malloc(n * dim);
-    CHECK(c1 && c2);
-    memcpy(c1, b8.q, n * dim);
-    memcpy(c2, b8.q, n * dim);
+    ty_q8 b8, ready, pend;
+    CHECK_EQ_INT(tiv_ready_pending(x, n, dim, &b8, &ready, &pend), 0);
     char path[512];
     snprintf(path, sizeof path, "%s/q8src.bin", ty_test_tmpdir());
     FILE *f = fopen(path, "wb");
     CHECK(f);
     static const char pad[100] = {0};
-    CHECK(fwrite(pad, 1, sizeof pad, f) == sizeof pad && fwrite(c1, 1, n * dim, f) == n * dim);
+    CHECK(fwrite(pad, 1, sizeof pad, f) == sizeof pad &&
+          fwrite(ready.q, 1, n * dim, f) == n * dim);
     fclose(f);
     int fd = open(path, O_RDONLY);
     CHECK(fd >= 0);
-    ty_q8 ready, pend;
-    CHECK_EQ_INT(ty_q8_adopt(&ready, c1, n, dim), TENYO_OK);
-    CHECK_EQ_INT(ty_q8_adopt_codes(&pend, c2, n, dim), TENYO_OK);
     ty_q8_src src = {fd, sizeof pad};
     pend.src = &src;
     float *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
@@ -319,7 +332,7 @@ TY_TEST(q8_src_reads_same_bits) {
             close(fd);
             f = fopen(path, "wb");
             CHECK(f && fwrite(pad, 1, sizeof pad, f) == sizeof pad &&
-                  fwrite(c2, 1, n * dim, f) == n * dim);
+                  fwrite(pend.q, 1, n * dim, f) == n * dim);
             fclose(f);
             fd = src.fd = open(path, O_RDONLY);
             CHECK(fd >= 0);
