@@ -90,7 +90,6 @@ static int vocab_fill(void *ud, const char **blob, const uint64_t **off, size_t 
     return TENYO_OK;
 }
 
-/* tenyo_index_open(_for), and ty_index_open_part with keep (some shards). */
 /* What an open for prefetch asks of the vectors' read: read ahead when
  * named, and a one-query process on a large index reads the document
  * codes in blocks as its scans need them (quant.c, ty_q8_src), with no
@@ -104,6 +103,7 @@ static int stream_flags(unsigned pf_what) {
                                            : TY_READ_STREAM_LARGE);
 }
 
+/* tenyo_index_open(_for), and ty_index_open_part with keep (some shards). */
 static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, unsigned prefetch,
                       tenyo_index **out, char *err, size_t errlen);
 

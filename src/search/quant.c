@@ -40,6 +40,13 @@
  * batch its best rows without a score array (scores of chunks in L2, a
  * sampled starting bound, a vector threshold test): writing and re-reading
  * 400 KB of scores per query at 100k rows cost more than the scan.
+ * Rows' statistics (byte sum, 1 / |row|) are filled by one pass
+ * (ty_q8_finish_stats) or pending (ty_q8_adopt_codes): then the range scan,
+ * the id scan of the IVF and the row functions compute each row's from its
+ * codes, the same integers; with ty_q8.src they read the codes with pread
+ * into a reused buffer instead of touching the mapping (a one-query
+ * process: on shadow-paged virtual machines the first touch of mapped
+ * pages costs several times copying them).
  * Rejected: float dequantisation inside the loop (compute-bound at 4x the
  * instructions), u8 x s8 vpmaddubsw on AVX2 (saturates int16 for these
  * ranges), and a product-quantisation codebook (lossy beyond re-ranking's
@@ -1046,7 +1053,6 @@ static void q8_stats(ty_q8 *out, uint64_t d0, uint64_t d1) {
 static int stats_ready(const ty_q8 *v) {
     return !__atomic_load_n(&v->stats_pending, __ATOMIC_ACQUIRE);
 }
-
 
 enum { Q8_STATS_PART = 16384 }; /* rows per part of the threaded pass */
 
