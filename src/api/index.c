@@ -347,11 +347,12 @@ static int codes_load(void *arg) {
     return rc;
 }
 
-/* The vectors' first whole use: the codes, then their statistics. */
+/* The vectors' first whole use: the codes, then their statistics (an
+ * open that read the vectors itself made both: open_vectors). */
 static int vec_load(void *arg) {
     tenyo_index *x = arg;
     int rc = ty_once_run(&x->codes_once, codes_load, x);
-    if (!rc && finish_vectors(x)) {
+    if (!rc && x->m.vec_deferred && finish_vectors(x)) {
         ty_seterr(x->vec_err, sizeof x->vec_err, "out of memory for the document vectors");
         rc = TENYO_ERR_NOMEM;
     }
