@@ -787,6 +787,25 @@ void ty_q8_scan(const ty_q8 *v, const float *q, float *scores) {
     ty_q8_scan_prepared(v, &qp, scores);
 }
 
+/* n contiguous rows scored against qp into out, each row's statistics
+ * computed from its codes: the same integers, hence the same bits, as the
+ * scan with stored statistics (ty_q8_scan_prepared). */
+static void score_rows(const ty_q8_query *qp, const int8_t *rows, size_t n, size_t k, int avx2,
+                       float *out) {
+    int32_t acc[Q8_BLOCK];
+    for (size_t b0 = 0; b0 < n; b0 += Q8_BLOCK) {
+        size_t bn = n - b0 < Q8_BLOCK ? n - b0 : Q8_BLOCK;
+        const int8_t *br = rows + b0 * k;
+        kernel_fn(qp->u, br, bn, k, acc);
+        for (size_t r = 0; r < bn; r++) {
+            float sc;
+            int32_t sm;
+            row_stats(br + r * k, k, avx2, &sm, &sc);
+            out[b0 + r] = (float)(acc[r] - 128 * sm) * qp->scale * sc;
+        }
+    }
+}
+
 void ty_q8_scan_range(const ty_q8 *v, const ty_q8_query *qp, uint64_t d0, uint64_t d1,
                       float *scores) {
     int ready = stats_ready(v);
@@ -810,7 +829,6 @@ void ty_q8_scan_range(const ty_q8 *v, const ty_q8_query *qp, uint64_t d0, uint64
     int8_t *buf = v->src ? malloc(BUF) : NULL;
     size_t cap = buf ? BUF : STACK;
     if (!buf) buf = small; /* one row at least: k <= TY_MAX_DIM = STACK */
-    int32_t acc[Q8_BLOCK];
     size_t per = v->src ? cap / k : Q8_BLOCK;
     int avx2 = row_avx2_ok();
     for (uint64_t r0 = d0; r0 < d1; r0 += per) {
@@ -820,17 +838,7 @@ void ty_q8_scan_range(const ty_q8 *v, const ty_q8_query *qp, uint64_t d0, uint64
             q8_src_read(v, r0, nb, buf);
             rows = buf;
         }
-        for (size_t b0 = 0; b0 < nb; b0 += Q8_BLOCK) {
-            size_t bn = nb - b0 < Q8_BLOCK ? nb - b0 : Q8_BLOCK;
-            const int8_t *br = rows + b0 * k;
-            kernel_fn(qp->u, br, bn, k, acc);
-            for (size_t r = 0; r < bn; r++) {
-                float sc;
-                int32_t sm;
-                row_stats(br + r * k, k, avx2, &sm, &sc);
-                scores[r0 + b0 + r] = (float)(acc[r] - 128 * sm) * qp->scale * sc;
-            }
-        }
+        score_rows(qp, rows, nb, k, avx2, scores + r0);
     }
     if (buf != small) free(buf);
 }
@@ -1121,27 +1129,14 @@ void ty_q8_scan_ids(const ty_q8 *v, const ty_q8_query *qp, const uint32_t *ids, 
      * rows lie beside a row, so a gathered block scores as the scan does */
     enum { GATHER = 65536 };
     _Alignas(64) int8_t buf[GATHER];
-    int32_t acc[Q8_BLOCK];
-    size_t per = GATHER / k < Q8_BLOCK ? GATHER / k : Q8_BLOCK; /* >= 16 */
-    int ready = stats_ready(v), avx2 = row_avx2_ok();
+    size_t per = GATHER / k; /* >= 16 */
+    int read = v->src && !stats_ready(v), avx2 = row_avx2_ok();
     for (size_t i0 = 0; i0 < n; i0 += per) {
         size_t nb = n - i0 < per ? n - i0 : per;
         for (size_t r = 0; r < nb; r++) {
-            if (v->src && !ready) q8_src_read(v, ids[i0 + r], 1, buf + r * k);
+            if (read) q8_src_read(v, ids[i0 + r], 1, buf + r * k);
             else memcpy(buf + r * k, v->q + (uint64_t)ids[i0 + r] * k, k);
         }
-        kernel_fn(qp->u, buf, nb, k, acc);
-        for (size_t r = 0; r < nb; r++) {
-            uint64_t d = ids[i0 + r];
-            float sc;
-            int32_t sm;
-            if (ready) {
-                sc = v->scale[d];
-                sm = v->sum[d];
-            } else {
-                row_stats(buf + r * k, k, avx2, &sm, &sc);
-            }
-            scores[i0 + r] = (float)(acc[r] - 128 * sm) * qp->scale * sc;
-        }
+        score_rows(qp, buf, nb, k, avx2, scores + i0);
     }
 }

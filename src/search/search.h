@@ -146,8 +146,8 @@ int ty_q8_adopt_codes(ty_q8 *out, int8_t *q, uint64_t n, size_t k);
 int ty_q8_finish_stats(ty_q8 *out, int nt);
 /* Rows ids[0..n) of v scored against the prepared query: scores[i] is
  * bit for bit what ty_q8_scan_prepared gives row ids[i] (the rows gathered
- * a block at a time; their statistics computed from their codes while
- * v's are pending). */
+ * a block at a time, read from v->src while v's statistics are pending;
+ * each row's statistics computed from its codes). */
 void ty_q8_scan_ids(const ty_q8 *v, const ty_q8_query *qp, const uint32_t *ids, size_t n,
                     float *scores);
 
