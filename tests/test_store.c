@@ -371,7 +371,7 @@ TY_TEST(store_roundtrip) {
     ty_model a, b;
     char path[512], err[ST_ERRLEN] = "";
     CHECK(st_write_model(&a, "rt.idx", path, sizeof path, 40, 57) == 0);
-    CHECK_EQ_INT(a.nsections, 15); /* the 14 required and "docapp" */
+    CHECK_EQ_INT(a.nsections, 16); /* the 14 required, "docapp" and "vocab.map" */
     CHECK_EQ_INT(a.format_version, 3);
     struct stat st;
     CHECK(stat(path, &st) == 0);
@@ -391,9 +391,10 @@ TY_TEST(store_roundtrip) {
         sum += b.sections[i].stored;
     }
     CHECK_STR(b.sections[0].name, "build");
-    CHECK_STR(b.sections[5].name, "basis.q8");
-    CHECK_EQ_INT(b.sections[5].raw, 57 * 4 + 57 * 4); /* int8 rows + f32 scales */
-    CHECK_EQ_INT(sum + 32 + 48 * 15 + 8, st.st_size);
+    CHECK_STR(b.sections[2].name, "vocab.map");
+    CHECK_STR(b.sections[6].name, "basis.q8");
+    CHECK_EQ_INT(b.sections[6].raw, 57 * 4 + 57 * 4); /* int8 rows + f32 scales */
+    CHECK_EQ_INT(sum + 32 + 48 * 16 + 8, st.st_size);
     /* loaded strings are usable through the recomputed offsets */
     CHECK_STR(b.meta_blob + b.meta_off[3 * TY_META_NSTR + TY_META_ID],
               "特開2024-000003");
@@ -1232,8 +1233,10 @@ TY_TEST(store_docmeta_thread_same_errors) {
     st_path(bad, sizeof bad, "mt_bad.idx");
     CHECK(st_make(&a, 300, 50, 4, 2, 3) == 0);
     setenv("TENYO_DOCMETA_FORMAT", "1", 1);
+    setenv("TENYO_VOCAB_MAP", "0", 1); /* the terms decoded by every read */
     CHECK(ty_store_write(&a, path, err, sizeof err) == 0);
     unsetenv("TENYO_DOCMETA_FORMAT");
+    unsetenv("TENYO_VOCAB_MAP");
     ty_model_free(&a);
     ty_store_threads = 1;
     CHECK(ty_store_read(path, &b, err, sizeof err) == TENYO_OK);
@@ -1500,10 +1503,12 @@ TY_TEST(store_shards_identical_to_one_file) {
         const char *d = st_same_loaded(&a, &b);
         CHECKF(!*d, "case %zu: %s differs from the single file's", c, d);
         /* the single file's sections but the first applicants' numbers
-         * (store/docapp.c: a sharded index is written without them) */
-        CHECK_EQ_INT(b.nsections + 1, a.nsections);
+         * (store/docapp.c) and the vocabulary's lookup table
+         * (store/vocabmap.c): a sharded index is written without them */
+        CHECK_EQ_INT(b.nsections + 2, a.nsections);
         for (int i = 0, j = 0; i < b.nsections; i++, j++) {
-            if (!strcmp(a.sections[j].name, "docapp")) j++;
+            while (!strcmp(a.sections[j].name, "docapp") || !strcmp(a.sections[j].name, "vocab.map"))
+                j++;
             CHECK_STR(b.sections[i].name, a.sections[j].name);
             /* the abstracts packed per shard; docmeta's layout 2 is a
              * single file's (a shard's is layout 1, cut from the whole) */
@@ -2066,7 +2071,9 @@ TY_TEST(store_terms_on_need) {
     st_path(bad, sizeof bad, "tn_bad.idx");
     CHECK(st_make(&a, 300, 50, 4, 2, 3) == 0);
     CHECK(st_set_tf(&a, 1, 5) == 0); /* term counts: the rows left for their use */
+    setenv("TENYO_VOCAB_MAP", "0", 1); /* the terms decoded from "vocab" */
     CHECK(ty_store_write(&a, path, err, sizeof err) == 0);
+    unsetenv("TENYO_VOCAB_MAP");
     ty_model_free(&a);
     CHECKF(ty_store_read(path, &b, err, sizeof err) == TENYO_OK, "%s", err);
     CHECKF(ty_store_read_lazy_terms(path, 0, 0, &c, err, sizeof err) == TENYO_OK, "%s", err);
@@ -2119,4 +2126,108 @@ TY_TEST(store_terms_on_need) {
     }
     CHECK(!c.field_ptr && !c.field_ids);
     ty_model_free(&c);
+}
+
+/* The section "vocab.map" (store/vocabmap.c): a lazy read takes the terms
+ * from it in place and a map over its slots finds every term at its number
+ * and nothing else; a whole read checks it against "vocab"; damage to its
+ * head or to a term's start is refused by the lazy read naming it, damage
+ * to a slot gives wrong lookups at worst (the whole read names it); a
+ * writer told TENYO_VOCAB_MAP=0 writes none, and rebuild's rewrite puts
+ * one in. */
+TY_TEST(store_vocab_map) {
+    ty_model a, b, c;
+    char path[512], bad[512], err[ST_ERRLEN] = "", err1[ST_ERRLEN] = "";
+    st_path(path, sizeof path, "vm.idx");
+    st_path(bad, sizeof bad, "vm_bad.idx");
+    CHECK(st_make(&a, 300, 50, 4, 2, 3) == 0);
+    CHECK(ty_store_write(&a, path, err, sizeof err) == 0);
+    ty_model_free(&a);
+    CHECKF(ty_store_read(path, &b, err, sizeof err) == TENYO_OK, "%s", err);
+    CHECK(!b.vmap && !b.term_blob_mapped);
+    CHECKF(ty_store_read_lazy(path, &c, err, sizeof err) == TENYO_OK, "%s", err);
+    CHECK(c.vmap && c.term_blob_mapped);
+    CHECK(c.term_blob_len == b.term_blob_len &&
+          !memcmp(c.term_blob, b.term_blob, (size_t)b.term_blob_len) &&
+          !memcmp(c.term_off, b.term_off, (size_t)b.nterms * sizeof *b.term_off));
+    size_t ns = 0;
+    const void *starts = NULL, *slots = ty_vmap_slots(&c, &ns, &starts);
+    uint64_t blen = 0;
+    const char *blob = ty_vmap_blob(&c, &blen);
+    CHECK(slots && blob && ns > b.nterms && (ns & (ns - 1)) == 0 && blen == b.term_blob_len);
+    ty_strmap *sm = ty_strmap_new();
+    CHECK(sm);
+    CHECK_EQ_INT(ty_strmap_adopt_stored(sm, slots, ns, starts, blob, blen, (uint32_t)c.nterms), 0);
+    CHECK_EQ_INT(ty_strmap_size(sm), c.nterms);
+    for (uint64_t t = 0; t < b.nterms; t++) {
+        const char *k = b.term_blob + b.term_off[t];
+        size_t kl = 0;
+        CHECK_EQ_INT(ty_strmap_get(sm, k, strlen(k)), (int64_t)t);
+        CHECK_STR(ty_strmap_key(sm, (uint32_t)t, &kl), k);
+        CHECK_EQ_INT(kl, strlen(k));
+        if (strlen(k) > 1) CHECK_EQ_INT(ty_strmap_get(sm, k, strlen(k) - 1) == (int64_t)t, 0);
+    }
+    CHECK_EQ_INT(ty_strmap_get(sm, "no such term", 12), -1);
+    CHECK_EQ_INT(ty_strmap_get(sm, b.term_blob, strlen(b.term_blob) + 1), -1); /* a NUL in it */
+    CHECK(ty_strmap_key(sm, (uint32_t)c.nterms, NULL) == NULL);
+    CHECK(ty_strmap_intern(sm, "new", 3, NULL) < 0); /* read-only */
+    ty_strmap_free(sm);
+    ty_model_free(&c);
+    /* the frame: 8 bytes of head, then 32 of the section's, 4T of starts,
+     * 4S of slots, the terms */
+    int64_t head = 8, starts_at = head + 32, slots_at = starts_at + 4 * (int64_t)b.nterms;
+    struct { int64_t at; unsigned char mask; int lazy_refuses; } dmg[] = {
+        {head + 8, 0x01, 1},          /* T */
+        {head + 16, 0x01, 1},         /* S: not a power of two */
+        {head + 2, 0x20, 1},          /* magic */
+        {starts_at + 4 + 3, 0x80, 1}, /* term 1 starts far out */
+        {slots_at + 3, 0x80, 0},      /* a slot's number far out */
+        {slots_at + 4 * 5, 0xff, 0}}; /* another slot's */
+    for (size_t i = 0; i < sizeof dmg / sizeof dmg[0]; i++) {
+        CHECK_EQ_INT(ty_test_damage_at(path, bad, "vocab.map", NULL, dmg[i].at, dmg[i].mask), 0);
+        CHECK_EQ_INT(ty_store_read(bad, &a, err1, sizeof err1), TENYO_ERR_CORRUPT);
+        CHECKF(strstr(err1, "vocab.map") != NULL, "case %zu: %s", i, err1);
+        int rc = ty_store_read_lazy(bad, &c, err, sizeof err);
+        if (dmg[i].lazy_refuses) {
+            CHECK_EQ_INT(rc, TENYO_ERR_CORRUPT);
+            CHECKF(strstr(err, "'vocab.map'") && strstr(err, bad), "case %zu: %s", i, err);
+            continue;
+        }
+        CHECKF(rc == TENYO_OK, "case %zu: %s", i, err);
+        slots = ty_vmap_slots(&c, &ns, &starts);
+        blob = ty_vmap_blob(&c, &blen);
+        sm = ty_strmap_new();
+        CHECK(sm && !ty_strmap_adopt_stored(sm, slots, ns, starts, blob, blen,
+                                           (uint32_t)c.nterms));
+        uint64_t found = 0;
+        for (uint64_t t = 0; t < b.nterms; t++) {
+            const char *k = b.term_blob + b.term_off[t];
+            int64_t id = ty_strmap_get(sm, k, strlen(k));
+            CHECK(id == -1 || id == (int64_t)t);
+            found += id == (int64_t)t;
+        }
+        CHECK(found + 1 >= b.nterms); /* at most the damaged slot's term lost */
+        ty_strmap_free(sm);
+        ty_model_free(&c);
+    }
+    /* none written when told so; put in by a rewrite as rebuild does */
+    CHECK(st_make(&a, 300, 50, 4, 2, 3) == 0);
+    setenv("TENYO_VOCAB_MAP", "0", 1);
+    CHECK(ty_store_write(&a, bad, err, sizeof err) == 0);
+    unsetenv("TENYO_VOCAB_MAP");
+    CHECKF(ty_store_read_lazy(bad, &c, err, sizeof err) == TENYO_OK, "%s", err);
+    CHECK(!c.vmap && !c.term_blob_mapped);
+    ty_model_free(&c);
+    ty_buf vm = {0};
+    CHECK_EQ_INT(ty_vmap_pack(&a, &vm, err, sizeof err), 0);
+    ty_secput put = {"vocab.map", vm.p, vm.len, NULL, 0};
+    CHECKF(ty_store_rewrite(bad, NULL, 0, &put, 1, NULL, err, sizeof err) == TENYO_OK, "%s", err);
+    ty_buf_free(&vm);
+    ty_model_free(&a);
+    CHECKF(ty_store_read(bad, &a, err, sizeof err) == TENYO_OK, "%s", err); /* checked */
+    ty_model_free(&a);
+    CHECKF(ty_store_read_lazy(bad, &c, err, sizeof err) == TENYO_OK, "%s", err);
+    CHECK(c.vmap && !memcmp(c.term_blob, b.term_blob, (size_t)b.term_blob_len));
+    ty_model_free(&c);
+    ty_model_free(&b);
 }

@@ -175,6 +175,31 @@ static void *voc_run(void *arg) {
     return NULL;
 }
 
+/* The term table: the file's own slots looked up where they lie (its
+ * "vocab.map" mapped by the read: nothing hashed, store/vocabmap.c); else
+ * hashed by its first lookup (ty_index_need_vocab) when the caller named
+ * what its queries read (a command of one query), else now, a duplicate
+ * refusing the open as ever. */
+static int vocab_table(tenyo_index *x, unsigned prefetch, char *err, size_t errlen) {
+    size_t ns = 0;
+    const void *starts = NULL, *slots = ty_vmap_slots(&x->m, &ns, &starts);
+    uint64_t blen = 0;
+    const char *blob = slots ? ty_vmap_blob(&x->m, &blen) : NULL;
+    if (blob) return ty_strmap_adopt_stored(x->vocab, slots, ns, starts, blob, blen,
+                                            (uint32_t)x->m.nterms);
+    int rc = x->m.terms_deferred
+                 ? ty_strmap_add_fill_lazy(x->vocab, x->m.nterms, vocab_fill, &x->m)
+                 : ty_strmap_add_blob_lazy(x->vocab, x->m.term_blob, x->m.term_off, 1,
+                                           x->m.nterms);
+    if (!rc && !prefetch) rc = ty_index_need_vocab(x, err, errlen);
+    if (rc) return rc;
+    /* a caller whose queries read vectors looks terms up first (a text
+     * query) or soon after (ideas): hashed on a thread of its own */
+    x->voc_started = (prefetch & TENYO_PREFETCH_VECTORS) && !x->terms_lazy && ty_ncores() > 1 &&
+                     pthread_create(&x->voc_thread, NULL, voc_run, x) == 0;
+    return TENYO_OK;
+}
+
 /* A new, empty index: its onces and mutex ready, the scan policies read
  * from the environment. NULL: out of memory. */
 static tenyo_index *index_new(void) {
@@ -617,18 +642,7 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     if (!istarted && !x->m.partial && !ids_lazy) ids_run(&ij);
     fstarted = !fm_lazy && (x->m.fm_blob || x->m.fm_sec) && ty_ncores() > 1 &&
                pthread_create(&ft, NULL, fm_run, &fj) == 0;
-    /* the term table: hashed by its first lookup (ty_index_need_vocab)
-     * when the caller named what its queries read (a command of one
-     * query), else now, a duplicate refusing the open as ever */
-    rc = x->m.terms_deferred
-             ? ty_strmap_add_fill_lazy(x->vocab, x->m.nterms, vocab_fill, &x->m)
-             : ty_strmap_add_blob_lazy(x->vocab, x->m.term_blob, x->m.term_off, 1, x->m.nterms);
-    if (!rc && !prefetch) rc = ty_index_need_vocab(x, err, errlen);
-    if (rc) goto fail;
-    /* a caller whose queries read vectors looks terms up first (a text
-     * query) or soon after (ideas): hashed on a thread of its own */
-    x->voc_started = (prefetch & TENYO_PREFETCH_VECTORS) && !x->terms_lazy && ty_ncores() > 1 &&
-                     pthread_create(&x->voc_thread, NULL, voc_run, x) == 0;
+    if ((rc = vocab_table(x, prefetch, err, errlen))) goto fail;
     rc = TENYO_ERR_NOMEM;
     /* co-classification counts for surprise, as sorted sparse lists per
      * field (a dense nfields^2 table is 16 GiB at the 65,535 fields a file

@@ -908,7 +908,7 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
     double t0 = ty_now(), t1;
     tenyo_progress_fn pf = opts ? opts->progress : NULL;
     void *pud = opts ? opts->progress_ud : NULL;
-    ty_buf blob = {0}, tp = {0}, ab = {0}, app = {0}, tfb = {0};
+    ty_buf blob = {0}, tp = {0}, ab = {0}, app = {0}, tfb = {0}, vm = {0};
     ty_secput rows[2] = {{0}};
     int rc = TENYO_OK;
     if (ivf_lists && (!x->m.dim || !x->m.ndocs)) {
@@ -969,6 +969,12 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
         rc = ty_tf_build(&x->m, dd, &tfb, err, errlen);
         if (rc) goto out;
     }
+    /* the vocabulary laid out to be looked up in place (store/vocabmap.c),
+     * so that an index written before it opens for a query without
+     * decoding and hashing every term */
+    if (!rc && x->m.nterms) rc = ty_model_need_terms(&x->m, err, errlen);
+    if (!rc && x->m.nterms && ty_vmap_want(&x->m)) rc = ty_vmap_pack(&x->m, &vm, err, errlen);
+    if (rc) goto out;
     t1 = ty_now();
     st->docs = x->m.ndocs;
     st->terms = x->m.nterms;
@@ -978,11 +984,12 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
     tenyo_index_free(x); /* the rewrite copies from the file */
     *xp = NULL;
     if (pf) pf(pud, "write", 0, 1);
-    const char *drop[4] = {"ivf", "tfidf.post"};
-    int ndrop = 2;
+    const char *drop[4] = {"ivf", "tfidf.post", "vocab.map"};
+    int ndrop = 3;
     if (!f16) drop[ndrop++] = "docvec.f16";
-    ty_secput put[7];
+    ty_secput put[8];
     size_t nput = 0;
+    if (vm.len) put[nput++] = (ty_secput){"vocab.map", vm.p, vm.len, NULL, 0};
     if (rows[0].data) { /* in the file's order */
         put[nput++] = rows[0];
         put[nput++] = rows[1];
@@ -1003,6 +1010,7 @@ out:
     ty_buf_free(&ab);
     ty_buf_free(&app);
     ty_buf_free(&tfb);
+    ty_buf_free(&vm);
     ty_store_rows_put_free(rows);
     return rc;
 }

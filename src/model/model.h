@@ -422,6 +422,14 @@ typedef struct ty_model {
     uint64_t doc_qoff;
     void *basis_qmap;         /* the same for basis_q */
     size_t basis_qmap_len;    /* bytes of that mapping */
+    void *vmap;               /* the section "vocab.map" mapped read-only
+                                 (store/vocabmap.c: a lazy read of a file
+                                 that has it), or NULL; ty_model_free
+                                 unmaps */
+    size_t vmap_len;          /* bytes of that mapping */
+    const unsigned char *vmap_raw; /* its content inside the mapping */
+    uint64_t vmap_nslots;     /* its slots (a power of two) */
+    int term_blob_mapped;     /* term_blob points into vmap: not freed */
     uint64_t file_bytes;      /* file size (a sharded index: all its files) */
     uint32_t nshards;         /* a sharded index: its shards, else 0 */
     uint64_t *shard_docs;     /* documents per shard (nshards, malloc'd) */

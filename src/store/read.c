@@ -483,7 +483,8 @@ static int lazy_terms(void *arg) {
         rc = TENYO_ERR_CORRUPT;
     }
     if (rc) { /* none of them half-made */
-        free(m->term_blob);
+        if (!m->term_blob_mapped) free(m->term_blob);
+        m->term_blob_mapped = 0;
         free(m->term_off);
         free(m->df);
         free(m->idf);
@@ -667,8 +668,9 @@ void ty_model_free(ty_model *m) {
     free(m->tokenizer);
     free(m->writer);
     free(m->mecab_dicdir);
-    free(m->term_blob);
+    if (!m->term_blob_mapped) free(m->term_blob);
     free(m->term_off);
+    if (m->vmap) munmap(m->vmap, m->vmap_len);
     free(m->df);
     free(m->idf);
     free(m->sigma);

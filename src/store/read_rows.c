@@ -500,7 +500,12 @@ static int rd_blob(reader *r, const char *name, uint64_t lo, uint64_t hi, int nu
 int ty_rd_terms(reader *r, ty_model *m) {
     uint64_t nt = m->nterms;
     void *p;
-    int rc = rd_strings(r, "vocab", nt, nt, &m->term_blob, &m->term_blob_len, &m->term_off);
+    /* mapped "vocab.map" (a lazy read): the terms in place; a whole read
+     * decodes "vocab" and checks "vocab.map" against it */
+    int rc = m->vmap ? ty_vmap_terms(r, m)
+                     : rd_strings(r, "vocab", nt, nt, &m->term_blob, &m->term_blob_len,
+                                  &m->term_off);
+    if (!rc && !m->vmap && !r->lazy) rc = ty_rd_vmap_verify(r, m);
     if (rc) return rc;
     if ((rc = rd_exact(r, "df", nt, 4, &p))) return rc;
     m->df = p;
@@ -1149,7 +1154,8 @@ int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         else if (msg) r->err[0] = keep;
     }
     mj = meta_start(r, m);
-    int later = rd_terms_defer(r, m, nnz), basis_bad = 0;
+    int vm = ty_rd_vmap(r, m); /* before the terms, read now or later */
+    int later = vm < 0 ? vm : rd_terms_defer(r, m, nnz), basis_bad = 0;
     int rc = later == 1 ? ty_rd_terms(r, m) : later;
     uint64_t sz;
     /* every product is bounded by TY_MAX_* (< 2^48), checked anyway */

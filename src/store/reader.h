@@ -181,6 +181,18 @@ int ty_rd_vectors(reader *r, ty_model *m);
  * checked now (r->deferred_vec, m->vec_deferred set), decoded by the first
  * ty_model_need_vectors. */
 int ty_rd_vectors_defer(reader *r, ty_model *m);
+/* The section "vocab.map" (vocabmap.c) of a lazy read of a file mapped
+ * into m (m->vmap), its head checked against m: 0 mapped, 1 none to map
+ * (absent, compressed, a whole read, no mapping to be had), or the
+ * error. */
+int ty_rd_vmap(reader *r, ty_model *m);
+/* m's term tables (term_blob, term_off) from its mapped "vocab.map":
+ * the terms in place, their starts checked and copied. 0 or the error. */
+int ty_vmap_terms(reader *r, ty_model *m);
+/* A whole read's check of "vocab.map", when the file has one, against
+ * m's decoded term tables: the section read (its checksum) and compared
+ * byte for byte with what ty_vmap_pack makes of them. 0 or the error. */
+int ty_rd_vmap_verify(reader *r, const ty_model *m);
 /* Load every section into m (counts already set from build). */
 int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz);
 

@@ -28,7 +28,7 @@
 /* The sections write_sections writes, in its order: where a section put
  * in by ty_store_rewrite goes among those it copies. */
 static const char *const layout_order[] = {
-    "build",     "vocab",       "df",          "idf",        "sigma",    "basis.q8",
+    "build",     "vocab",       "vocab.map",   "df",          "idf",        "sigma",    "basis.q8",
     "docvec.q8", "tfidf.rows",  "tfidf.cols",  "tfidf.tf",   "tfidf.vals", "docmeta", "docapp",
     "docflags",  "docfields",   "fields",      "surface",    "phrase.text", "phrase.docs",
     "labels",    "ivf",         "docvec.f16",  "fieldmodel", "termfacts", "tfidf.post", "common", "numbers",
@@ -150,8 +150,10 @@ static void rewrite_sections(writer *w, reader *r, const char *const *drop, int 
                 ty_wr_sec_begin_framed(w, p->name, p->len);
                 ty_wr_put_framed(w, p->data, p->cut, p->ncut);
                 ty_wr_sec_end(w);
-            } else if (!strncmp(p->name, "basis.q8", 16) || !strncmp(p->name, "docvec.q8", 16)) {
-                ty_wr_q8_begin(w, p->name, p->len); /* stored raw, as the writer stores them */
+            } else if (!strncmp(p->name, "basis.q8", 16) || !strncmp(p->name, "docvec.q8", 16) ||
+                       !strncmp(p->name, "vocab.map", 16)) {
+                if (p->name[0] == 'v') ty_wr_raw_begin(w, p->name, p->len);
+                else ty_wr_q8_begin(w, p->name, p->len); /* stored raw, as the writer stores them */
                 ty_wr_put_bytes(w, p->data, (size_t)p->len);
                 ty_wr_sec_end(w);
             } else {

@@ -298,6 +298,19 @@ int ty_store_read_lazy_for(const char *path, int keywords, int vectors, int numb
 #define TY_READ_STREAM_LARGE 4
 #define TY_STREAM_CODES_MIN (64ull << 20)
 int ty_model_codes_streamed(const ty_model *m);
+/* The section "vocab.map" of model m as mapped by a lazy read
+ * (store/vocabmap.c), for a term table looked up in place
+ * (ty_strmap_adopt_stored): its slots, *nslots of them, and in *starts
+ * the terms' starts; NULL when m has no such mapping. ty_vmap_blob: the
+ * terms themselves, *len bytes, the last a NUL. Alive as long as m. */
+/* Whether a single file written from model m gets the section
+ * "vocab.map" (its term tables there; not under TENYO_VOCAB_MAP=0), and
+ * its raw content made from them into out (0, or the status with err):
+ * the writer's, and `tenyo rebuild`'s for an index written before it. */
+int ty_vmap_want(const ty_model *m);
+int ty_vmap_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen);
+const void *ty_vmap_slots(const ty_model *m, size_t *nslots, const void **starts);
+const char *ty_vmap_blob(const ty_model *m, uint64_t *len);
 /* The same with the term tables (vocab, df, idf, sigma), the rows'
  * lengths (tfidf.rows, hence m->tfidf.rowptr) and the documents' field
  * lists (ty_model_need_docfields) only located and

@@ -77,10 +77,10 @@ static size_t sections_of(const ty_model *m) {
            (m->common_blob != NULL) + (m->abs_text != NULL) + (m->numbers_blob || m->numbers_sec) +
            (m->tf_blob != NULL) + (m->tp_blob != NULL) +
            (m->kw_blob != NULL || m->kw_frame != NULL) +
-           (m->doc_h != NULL && m->ndocs && m->dim) + !m->no_docapp;
+           (m->doc_h != NULL && m->ndocs && m->dim) + !m->no_docapp + (ty_vmap_want(m) != 0);
 }
-/* The most sections_of counts fits the table (the optional sections: 14). */
-_Static_assert(STORE_NSEC + 14 <= TENYO_MAX_SECTIONS, "a file of every section has room");
+/* The most sections_of counts fits the table (the optional sections: 15). */
+_Static_assert(STORE_NSEC + 15 <= TENYO_MAX_SECTIONS, "a file of every section has room");
 
 /* ================================================================ build */
 
@@ -487,6 +487,11 @@ void ty_wr_q8_begin(writer *w, const char *name, uint64_t n) {
         ty_wr_sec_begin(w, name, n);
 }
 
+void ty_wr_raw_begin(writer *w, const char *name, uint64_t n) {
+    if (!w->mem && !w->sink && n <= UINT32_MAX - STORE_RAW_SUM) sec_begin_raw(w, name, n);
+    else ty_wr_sec_begin(w, name, n);
+}
+
 /* A matrix (rows x k) as a q8 section (q8_begin): int8 rows (x ~= scale *
  * q, scale = max|row| / 127), then one f32 scale per row. Codes and scales
  * the model holds (loaded, or merged from updates) are written as they
@@ -649,6 +654,18 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
 
     sec_blob(w, "build", build->p, build->len);
     sec_blob(w, "vocab", m->term_blob, m->term_blob_len);
+    if (!w->mem && !w->sink && !w->rc && ty_vmap_want(m)) { /* a file's: mapped by queries */
+        ty_buf vm = {0};
+        int rc = ty_vmap_pack(m, &vm, w->err, w->errlen);
+        if (rc) {
+            w->rc = rc;
+        } else {
+            ty_wr_raw_begin(w, "vocab.map", vm.len);
+            ty_wr_put_bytes(w, vm.p, vm.len);
+            ty_wr_sec_end(w);
+        }
+        ty_buf_free(&vm);
+    }
 
     ty_wr_sec_begin(w, "df", 4 * nt);
     put_u32s(w, m->df, nt);

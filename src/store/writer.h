@@ -88,6 +88,9 @@ void ty_wr_put_framed(writer *w, const unsigned char *data, const uint64_t *cut,
 /* A q8 section begun stored raw, to be mapped (format.h, "Sections stored
  * raw"), where it can be. */
 void ty_wr_q8_begin(writer *w, const char *name, uint64_t n);
+/* Any other section begun stored raw where it can be (a file's, under a
+ * skippable frame's 4 GiB): "vocab.map" (vocabmap.c). */
+void ty_wr_raw_begin(writer *w, const char *name, uint64_t n);
 /* Bytes into the current section. */
 void ty_wr_put_bytes(writer *w, const void *p, size_t n);
 /* Finish the current section (its table entry); the fed size must match. */

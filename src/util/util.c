@@ -286,6 +286,13 @@ struct ty_strmap {
     int (*lz_fill)(void *ud, const char **blob, const uint64_t **off, size_t *stride);
     void *lz_ud;          /* ty_strmap_add_fill_lazy: where the keys come from */
     ty_once lz_once;      /* the keys inserted, once */
+    /* a stored table (ty_strmap_adopt_stored): read-only, every byte in
+     * the caller's memory, its u32s little-endian read unaligned */
+    int stored;
+    const unsigned char *st_slots, *st_off;
+    const char *st_blob;
+    uint64_t st_blen;
+    size_t st_mask;       /* slots - 1 */
 };
 
 ty_strmap *ty_strmap_new(void) {
@@ -339,7 +346,7 @@ static int lz_build(void *arg) {
 
 int ty_strmap_add_blob_lazy(ty_strmap *m, const char *blob, const uint64_t *off,
                             size_t stride, uint64_t n) {
-    if (m->n || m->lazy || n > UINT32_MAX / 2 - 1) return TENYO_ERR_ARG;
+    if (m->n || m->lazy || m->stored || n > UINT32_MAX / 2 - 1) return TENYO_ERR_ARG;
     m->lz_blob = blob;
     m->lz_off = off;
     m->lz_stride = stride;
@@ -352,12 +359,49 @@ int ty_strmap_add_fill_lazy(ty_strmap *m, uint64_t n,
                             int (*fill)(void *ud, const char **blob, const uint64_t **off,
                                         size_t *stride),
                             void *ud) {
-    if (m->n || m->lazy || n > UINT32_MAX / 2 - 1 || !fill) return TENYO_ERR_ARG;
+    if (m->n || m->lazy || m->stored || n > UINT32_MAX / 2 - 1 || !fill) return TENYO_ERR_ARG;
     m->lz_fill = fill;
     m->lz_ud = ud;
     m->lz_n = n;
     m->lazy = 1;
     return TENYO_OK;
+}
+
+int ty_strmap_adopt_stored(ty_strmap *m, const void *slots, size_t nslots, const void *off,
+                           const char *blob, uint64_t blen, uint32_t n) {
+    if (m->n || m->lazy || m->stored || !slots || !off || !blob || !blen || blob[blen - 1] ||
+        nslots < 2 || (nslots & (nslots - 1)) || n >= nslots)
+        return TENYO_ERR_ARG;
+    m->stored = 1;
+    m->st_slots = slots;
+    m->st_off = off;
+    m->st_blob = blob;
+    m->st_blen = blen;
+    m->st_mask = nslots - 1;
+    m->n = n;
+    return TENYO_OK;
+}
+
+/* A stored table's key of id, or NULL when its offset is out of range. */
+static const char *stored_key(const ty_strmap *m, uint32_t id) {
+    uint32_t o = ty_get_le32(m->st_off + 4 * (size_t)id);
+    return o < m->st_blen ? m->st_blob + o : NULL;
+}
+
+/* Lookup in a stored table: probes from the key's slot to the first empty
+ * one (at most every slot); an id or offset out of range is passed over. */
+static int64_t stored_get(const ty_strmap *m, const char *key, size_t len) {
+    size_t i = ty_fnv1a_std(key, len) & m->st_mask;
+    for (size_t probes = 0; probes <= m->st_mask; probes++, i = (i + 1) & m->st_mask) {
+        uint32_t s = ty_get_le32(m->st_slots + 4 * i);
+        if (!s) return -1;
+        if (s - 1 >= m->n) continue;
+        const char *k = stored_key(m, s - 1);
+        if (k && (uint64_t)(m->st_blob + m->st_blen - k) > len && !memcmp(k, key, len) &&
+            !k[len])
+            return (int64_t)(s - 1);
+    }
+    return -1;
 }
 
 int ty_strmap_settle(const ty_strmap *cm, uint64_t *dup) {
@@ -427,6 +471,7 @@ static int keys_reserve(ty_strmap *m, uint32_t cap) {
 static int reserve(ty_strmap *m, uint32_t n);
 
 int ty_strmap_reserve(ty_strmap *m, uint32_t n) {
+    if (m->stored) return TENYO_ERR_ARG;
     if (m->lazy) ty_strmap_settle(m, NULL);
     return reserve(m, n);
 }
@@ -480,6 +525,7 @@ static size_t find_slot(const ty_strmap *m, const char *key, size_t len,
 }
 
 int64_t ty_strmap_get(const ty_strmap *m, const char *key, size_t len) {
+    if (m->stored) return memchr(key, 0, len) ? -1 : stored_get(m, key, len);
     if (m->lazy) ty_strmap_settle(m, NULL);
     if (m->bl_blob && memchr(key, 0, len)) return -1; /* no blob key holds a NUL */
     size_t i = find_slot(m, key, len, ty_fnv1a(key, len));
@@ -489,6 +535,7 @@ int64_t ty_strmap_get(const ty_strmap *m, const char *key, size_t len) {
 int64_t ty_strmap_intern(ty_strmap *m, const char *key, size_t len,
                          int *is_new) {
     if (is_new) *is_new = 0;
+    if (m->stored) return TENYO_ERR_ARG;
     if (m->lazy) ty_strmap_settle(m, NULL);
     if (len > UINT32_MAX) return TENYO_ERR_LIMIT;
     if (blob_list(m)) return TENYO_ERR_NOMEM;
@@ -518,6 +565,7 @@ int64_t ty_strmap_intern(ty_strmap *m, const char *key, size_t len,
 
 int ty_strmap_add_blob(ty_strmap *m, const char *blob, const uint64_t *off,
                        size_t stride, uint64_t n, uint64_t *dup) {
+    if (m->stored) return TENYO_ERR_ARG;
     if (m->lazy) ty_strmap_settle(m, NULL);
     return add_blob(m, blob, off, stride, n, dup);
 }
@@ -579,6 +627,11 @@ uint32_t ty_strmap_size(const ty_strmap *m) {
 }
 
 const char *ty_strmap_key(const ty_strmap *m, uint32_t id, size_t *len) {
+    if (m->stored) {
+        const char *k = id < m->n ? stored_key(m, id) : NULL;
+        if (k && len) *len = strlen(k); /* the blob ends in a NUL */
+        return k;
+    }
     if (m->lazy && !ty_once_done(&m->lz_once) && m->lz_fill) ty_strmap_settle(m, NULL);
     if (m->lazy && !ty_once_done(&m->lz_once)) { /* the pointer it will hold */
         if (id >= m->lz_n) return NULL;

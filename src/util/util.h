@@ -130,6 +130,18 @@ int ty_strmap_add_fill_lazy(ty_strmap *m, uint64_t n,
  * ones looked up in vain); TENYO_ERR_NOMEM or _LIMIT. The same outcome on
  * every call. */
 int ty_strmap_settle(const ty_strmap *m, uint64_t *dup);
+/* A read-only map over a table made elsewhere (an index's mapped
+ * "vocab.map", store/vocabmap.c): n keys, key i at blob + off[i] (u32
+ * little-endian at off + 4i), NUL-terminated inside blob[0..blen), whose
+ * last byte is NUL; nslots (a power of two, more than n) u32 little-endian
+ * slots at slots, 0 empty, else id + 1 at ty_fnv1a_std(key) & (nslots -
+ * 1) or after it, linear probing. Nothing is copied or hashed: a lookup
+ * reads a few slots and keys, and passes over an id or offset out of
+ * range (damaged bytes give a wrong answer, never a read outside). The
+ * memory must outlive m. m must be new; adding keys to it fails
+ * (TENYO_ERR_ARG). 0, or TENYO_ERR_ARG. */
+int ty_strmap_adopt_stored(ty_strmap *m, const void *slots, size_t nslots, const void *off,
+                           const char *blob, uint64_t blen, uint32_t n);
 /* Id of key or -1. */
 int64_t ty_strmap_get(const ty_strmap *m, const char *key, size_t len);
 /* 1 when m's keys are hashed in (a map not lazy, or a lazy one built). */
