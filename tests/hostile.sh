@@ -348,15 +348,19 @@ contains "$D/err" "section 'docmeta' is damaged: frame of ids 0 (documents 0..19
 # (vocab, df, idf, sigma, tfidf.rows) nor, without a field filter, the
 # documents' field lists (docfields): damaged, it answers as on the sound
 # file, while a query that reads them and check refuse, naming the section
-for sec in vocab tfidf.rows docfields; do
-  cp "$D/dm2.tny" "$D/tn.tny"
+# (vocab: on a copy without the lookup table "vocab.map", whose open
+# decodes "vocab"; vocab.map: its head, which an open reads)
+cp "$D/dm2.tny" "$D/dm2n.tny"
+TENYO_VOCAB_MAP=0 "$T" rebuild "$D/dm2n.tny" --no-ivf >/dev/null 2>&1
+for sec in vocab vocab.map tfidf.rows docfields; do
+  if [ "$sec" = vocab ]; then cp "$D/dm2n.tny" "$D/tn.tny"; else cp "$D/dm2.tny" "$D/tn.tny"; fi
   py 'import sys, struct
 p, name = sys.argv[1], sys.argv[2].encode()
 b=bytearray(open(p,"rb").read()); n=struct.unpack_from("<I",b,16)[0]
 for i in range(n):
     e=b[32+48*i:80+48*i]
     if e[:16].rstrip(b"\0")==name:
-        off,st=struct.unpack_from("<QQ",e,16); b[off+st//2]^=0x10
+        off,st=struct.unpack_from("<QQ",e,16); b[off+(16 if name==b"vocab.map" else st//2)]^=0x10
 open(p,"wb").write(b)' "$D/tn.tny" "$sec"
   "$T" search "$D/dm2.tny" 電池 >"$D/tn_a" 2>&1
   expect 0 "hostile_terms_${sec}_keyword_search_answers" "$T" search "$D/tn.tny" 電池
@@ -368,6 +372,21 @@ open(p,"wb").write(b)' "$D/tn.tny" "$sec"
   expect 3 "hostile_terms_${sec}_refused_by_check" "$T" check "$D/tn.tny"
   contains "$D/out" "$sec" "hostile_terms_${sec}_named_by_check"
 done
+# "vocab" damaged beside a sound "vocab.map": a text query looks its words
+# up in the map and answers as on the sound file; check names "vocab"
+cp "$D/dm2.tny" "$D/tv.tny"
+py 'import sys, struct
+p=sys.argv[1]; b=bytearray(open(p,"rb").read()); n=struct.unpack_from("<I",b,16)[0]
+for i in range(n):
+    e=b[32+48*i:80+48*i]
+    if e[:16].rstrip(b"\0")==b"vocab":
+        off,st=struct.unpack_from("<QQ",e,16); b[off+st//2]^=0x10
+open(p,"wb").write(b)' "$D/tv.tny"
+"$T" similar "$D/dm2.tny" --text 電池の熱管理 >"$D/tn_a" 2>&1
+expect 0 hostile_terms_vocab_beside_map_similar_answers "$T" similar "$D/tv.tny" --text 電池の熱管理
+if cmp -s "$D/out" "$D/tn_a"; then ok hostile_terms_vocab_beside_map_similar_same; else bad "hostile_terms_vocab_beside_map_similar_same ($(diff "$D/out" "$D/tn_a" | head -c 300))"; fi
+expect 3 hostile_terms_vocab_beside_map_refused_by_check "$T" check "$D/tv.tny"
+contains "$D/out" "vocab" hostile_terms_vocab_beside_map_named_by_check
 # the field lists are read by a keyword search that filters by field, not
 # by similar (the fields it prints are the documents' strings)
 expect 3 hostile_terms_docfields_refused_by_field_filter "$T" search "$D/tn.tny" 電池 --field H01M

@@ -71,6 +71,18 @@ static void print_stored(tenyo_index *x, const tenyo_index_info *in, uint64_t *k
     else
         printf("postings   none stored: TF-IDF and hybrid queries decode every document's "
                "row%s\n", in->nshards ? " (a sharded index is written without them)" : "");
+    uint64_t vms = 0; /* the vocabulary's lookup table's bytes in the file */
+    for (int i = 0; i < in->nsections; i++)
+        if (!strcmp(in->sections[i].name, "vocab.map")) vms = in->sections[i].stored;
+    if (vms)
+        printf("vocab      looked up in place: %.2f MB stored (slots, starts and terms), "
+               "mapped by a query%s\n", vms / 1e6,
+               in->generation ? "; with updates the terms are hashed at open" : "");
+    else
+        printf("vocab      decoded and hashed at every open that looks a word up%s\n",
+               in->nshards ? " (a sharded index is written so)"
+                           : " (tenyo rebuild INDEX --no-ivf lays it out to be looked up "
+                             "in place)");
     if (in->rows_frame)
         printf("rows       the documents' terms in frames of %u: ideas, match and similar by "
                "number read the frames of the documents they compare\n", in->rows_frame);

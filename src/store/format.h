@@ -188,7 +188,11 @@
  * largest array and a second pass on load: rejected. Level 3 throughout:
  * level 19 buys < 5% on these sections at ~30x the write time.
  *
- * Optional sections (a reader skips what it does not know): docapp (4N:
+ * Optional sections (a reader skips what it does not know): vocab.map
+ * (the vocabulary laid out to be looked up in place: slots, starts and the
+ * terms again, stored raw and mapped by a query's open; vocabmap.c has
+ * its layout; a single file's, checked against "vocab" by a whole read),
+ * docapp (4N:
  * u32 per document, 0 no first applicant, else 1 + the rank of its first
  * applicant among the file's distinct ones; store/docapp.c; located at
  * open, read whole by ideas and match or by check; not in a segment nor a

@@ -475,6 +475,10 @@ static int lazy_terms(void *arg) {
     ty_model *m = z->m;
     reader r;
     int rc = side_reader(z, &r, z->terr, sizeof z->terr);
+    if (!rc && !m->vmap) { /* the terms from "vocab.map" where it maps */
+        int vm = ty_rd_vmap(&r, m);
+        if (vm < 0) rc = vm;
+    }
     if (!rc) rc = ty_rd_terms(&r, m);
     if (!rc) rc = ty_rd_rowptr(&r, m, z->nnz);
     char why[TY_ERRLEN];

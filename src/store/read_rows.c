@@ -1154,8 +1154,11 @@ int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
         else if (msg) r->err[0] = keep;
     }
     mj = meta_start(r, m);
-    int vm = ty_rd_vmap(r, m); /* before the terms, read now or later */
-    int later = vm < 0 ? vm : rd_terms_defer(r, m, nnz), basis_bad = 0;
+    int later = rd_terms_defer(r, m, nnz), basis_bad = 0;
+    if (later == 1) { /* the terms read now: from "vocab.map" where mapped */
+        int vm = ty_rd_vmap(r, m);
+        if (vm < 0) later = vm;
+    }
     int rc = later == 1 ? ty_rd_terms(r, m) : later;
     uint64_t sz;
     /* every product is bounded by TY_MAX_* (< 2^48), checked anyway */
