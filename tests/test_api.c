@@ -331,7 +331,9 @@ static int small_index(const char *path, int n, int numbers) {
 TY_TEST(api_docs_found_in_frames_of_ids) {
     char err[512] = "";
     const char *p = tmp("docs_frames.tny");
+    setenv("TENYO_IDS_MAP", "0", 1); /* no lookup table: the frames read in order */
     CHECK_EQ_INT(small_index(p, 600, 0), TENYO_OK); /* three frames of 256 ids */
+    unsetenv("TENYO_IDS_MAP");
     tenyo_index *x = NULL, *y = NULL;
     CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
     const char *ask[] = {"DOC-599", "DOC-0", "DOC-1234", "DOC-300", "DOC-3"};
@@ -356,6 +358,44 @@ TY_TEST(api_docs_found_in_frames_of_ids) {
     CHECK(d == -1 && twice == -1);
     CHECK_EQ_INT(ty_meta_find_id(&y->m, "DOC-10", 5, &d, &twice), TENYO_OK); /* "DOC-1" */
     CHECK(d == 1 && twice == -1);
+    CHECK_EQ_INT(tenyo_index_damage(y, err, sizeof err), TENYO_OK);
+    tenyo_index_free(y);
+    tenyo_index_free(x);
+}
+
+/* The ids' lookup table (section "ids.map", store/idmap.c): a caller that
+ * names the documents it reads finds every id through it, the same
+ * document as a plain open's table, an id of no document or holding a NUL
+ * never, and never builds a table of its own (a damaged frame of ids a
+ * lookup compares with: tests/hostile.sh, hostile_docmeta_ids_*). */
+TY_TEST(api_ids_found_through_the_map) {
+    char err[512] = "";
+    char p[512];
+    snprintf(p, sizeof p, "%s", tmp("ids_map.tny"));
+    CHECK_EQ_INT(small_index(p, 600, 1), TENYO_OK);
+    tenyo_index *x = NULL, *y = NULL;
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_open_for(p, TENYO_PREFETCH_VECTORS | TENYO_PREFETCH_DOCS, &y, err,
+                                      sizeof err),
+                 TENYO_OK);
+    CHECK(y->m.idmap != NULL);
+    for (int i = 0; i < 600; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "DOC-%d", i);
+        CHECK_EQ_INT(tenyo_index_find(y, id), i);
+    }
+    const char *none[] = {"DOC-600", "DOC-", "", "DOC-1 ", "doc-1"};
+    for (int i = 0; i < 5; i++) CHECK_EQ_INT(tenyo_index_find(y, none[i]), -1);
+    CHECK(!ty_strmap_built(y->ids)); /* no table of its own */
+    int64_t d = 5;
+    CHECK_EQ_INT(ty_idmap_find(&y->m, "DOC-1\0x", 7, &d, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(d, -1);
+    CHECK_EQ_INT(ty_idmap_find(&y->m, "DOC-10", 5, &d, err, sizeof err), TENYO_OK); /* "DOC-1" */
+    CHECK_EQ_INT(d, 1);
+    int64_t dy = -2, dx = -3;
+    CHECK_EQ_INT(tenyo_index_resolve(y, "特願2021-000150", &dy, NULL, 0, NULL),
+                 tenyo_index_resolve(x, "特願2021-000150", &dx, NULL, 0, NULL));
+    CHECK(dy == dx && dy == 50);
     CHECK_EQ_INT(tenyo_index_damage(y, err, sizeof err), TENYO_OK);
     tenyo_index_free(y);
     tenyo_index_free(x);

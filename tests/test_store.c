@@ -333,7 +333,7 @@ static void st_rehash(unsigned char *img) {
 /* Table entry of section name in img, or NULL. */
 static unsigned char *st_entry(unsigned char *img, const char *name) {
     uint32_t n = (uint32_t)st_le(img + 16, 4);
-    for (uint32_t i = 0; i < n && i < 16; i++)
+    for (uint32_t i = 0; i < n && i < TENYO_MAX_SECTIONS; i++)
         if (!strcmp((char *)img + 32 + 48 * i, name)) return img + 32 + 48 * i;
     return NULL;
 }
@@ -371,7 +371,7 @@ TY_TEST(store_roundtrip) {
     ty_model a, b;
     char path[512], err[ST_ERRLEN] = "";
     CHECK(st_write_model(&a, "rt.idx", path, sizeof path, 40, 57) == 0);
-    CHECK_EQ_INT(a.nsections, 16); /* the 14 required, "docapp" and "vocab.map" */
+    CHECK_EQ_INT(a.nsections, 17); /* the 14 required, "docapp", "vocab.map", "ids.map" */
     CHECK_EQ_INT(a.format_version, 3);
     struct stat st;
     CHECK(stat(path, &st) == 0);
@@ -394,7 +394,7 @@ TY_TEST(store_roundtrip) {
     CHECK_STR(b.sections[2].name, "vocab.map");
     CHECK_STR(b.sections[6].name, "basis.q8");
     CHECK_EQ_INT(b.sections[6].raw, 57 * 4 + 57 * 4); /* int8 rows + f32 scales */
-    CHECK_EQ_INT(sum + 32 + 48 * 16 + 8, st.st_size);
+    CHECK_EQ_INT(sum + 32 + 48 * 17 + 8, st.st_size);
     /* loaded strings are usable through the recomputed offsets */
     CHECK_STR(b.meta_blob + b.meta_off[3 * TY_META_NSTR + TY_META_ID],
               "特開2024-000003");
@@ -1503,11 +1503,13 @@ TY_TEST(store_shards_identical_to_one_file) {
         const char *d = st_same_loaded(&a, &b);
         CHECKF(!*d, "case %zu: %s differs from the single file's", c, d);
         /* the single file's sections but the first applicants' numbers
-         * (store/docapp.c) and the vocabulary's lookup table
-         * (store/vocabmap.c): a sharded index is written without them */
-        CHECK_EQ_INT(b.nsections + 2, a.nsections);
+         * (store/docapp.c) and the vocabulary's and the ids' lookup
+         * tables (store/vocabmap.c, idmap.c): a sharded index is written
+         * without them */
+        CHECK_EQ_INT(b.nsections + 3, a.nsections);
         for (int i = 0, j = 0; i < b.nsections; i++, j++) {
-            while (!strcmp(a.sections[j].name, "docapp") || !strcmp(a.sections[j].name, "vocab.map"))
+            while (!strcmp(a.sections[j].name, "docapp") || !strcmp(a.sections[j].name, "vocab.map") ||
+                   !strcmp(a.sections[j].name, "ids.map"))
                 j++;
             CHECK_STR(b.sections[i].name, a.sections[j].name);
             /* the abstracts packed per shard; docmeta's layout 2 is a

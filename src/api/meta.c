@@ -236,6 +236,15 @@ static void id_damage(const tenyo_index *cx, const char *twice) {
 int64_t tenyo_index_find(const tenyo_index *x, const char *id) {
     if (!x || !id) return -1;
     size_t len = strlen(id);
+    if (x->ids_lazy && !ty_strmap_built(x->ids) && !x->upd.nseg && !x->upd.base_deleted) {
+        /* the file's own lookup table (store/idmap.c): a slot or two, the
+         * frames of ids they name */
+        int64_t d;
+        char msg[TY_ERRLEN];
+        int rc = ty_idmap_find(&x->m, id, len, &d, msg, sizeof msg);
+        if (rc < 0) id_damage(x, NULL);
+        if (rc <= 0) return rc ? -1 : d;
+    }
     if (x->ids_lazy && !ty_strmap_built(x->ids) && !x->upd.nseg && !x->upd.base_deleted &&
         __atomic_fetch_add(&((tenyo_index *)x)->id_scans, 1, __ATOMIC_RELAXED) < ID_SCANS) {
         int64_t d, twice;

@@ -908,7 +908,7 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
     double t0 = ty_now(), t1;
     tenyo_progress_fn pf = opts ? opts->progress : NULL;
     void *pud = opts ? opts->progress_ud : NULL;
-    ty_buf blob = {0}, tp = {0}, ab = {0}, app = {0}, tfb = {0}, vm = {0};
+    ty_buf blob = {0}, tp = {0}, ab = {0}, app = {0}, tfb = {0}, vm = {0}, im = {0};
     ty_secput rows[2] = {{0}};
     int rc = TENYO_OK;
     if (ivf_lists && (!x->m.dim || !x->m.ndocs)) {
@@ -974,6 +974,9 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
      * decoding and hashing every term */
     if (!rc && x->m.nterms) rc = ty_model_need_terms(&x->m, err, errlen);
     if (!rc && x->m.nterms && ty_vmap_want(&x->m)) rc = ty_vmap_pack(&x->m, &vm, err, errlen);
+    /* and the ids' (store/idmap.c), so that a process naming one patent
+     * reads a slot or two instead of every frame of ids */
+    if (!rc && x->m.dm && ty_idmap_want(&x->m)) rc = ty_idmap_pack(&x->m, &im, err, errlen);
     if (rc) goto out;
     t1 = ty_now();
     st->docs = x->m.ndocs;
@@ -984,16 +987,17 @@ static int relist(tenyo_index **xp, const char *path, const tenyo_build_opts *op
     tenyo_index_free(x); /* the rewrite copies from the file */
     *xp = NULL;
     if (pf) pf(pud, "write", 0, 1);
-    const char *drop[4] = {"ivf", "tfidf.post", "vocab.map"};
-    int ndrop = 3;
+    const char *drop[5] = {"ivf", "tfidf.post", "vocab.map", "ids.map"};
+    int ndrop = 4;
     if (!f16) drop[ndrop++] = "docvec.f16";
-    ty_secput put[8];
+    ty_secput put[9];
     size_t nput = 0;
     if (vm.len) put[nput++] = (ty_secput){"vocab.map", vm.p, vm.len, NULL, 0};
     if (rows[0].data) { /* in the file's order */
         put[nput++] = rows[0];
         put[nput++] = rows[1];
     }
+    if (im.len) put[nput++] = (ty_secput){"ids.map", im.p, im.len, NULL, 0};
     put[nput++] = (ty_secput){"docapp", app.p, app.len, NULL, 0};
     if (ivf_lists) put[nput++] = (ty_secput){"ivf", blob.p, blob.len, NULL, 0};
     if (tfb.len) put[nput++] = (ty_secput){"termfacts", tfb.p, tfb.len, NULL, 0};
@@ -1011,6 +1015,7 @@ out:
     ty_buf_free(&app);
     ty_buf_free(&tfb);
     ty_buf_free(&vm);
+    ty_buf_free(&im);
     ty_store_rows_put_free(rows);
     return rc;
 }

@@ -430,6 +430,13 @@ typedef struct ty_model {
     const unsigned char *vmap_raw; /* its content inside the mapping */
     uint64_t vmap_nslots;     /* its slots (a power of two) */
     int term_blob_mapped;     /* term_blob points into vmap: not freed */
+    void *idmap;              /* the section "ids.map" mapped read-only
+                                 (store/idmap.c: a lazy read of a file with
+                                 docmeta's layout 2), or NULL; unmapped by
+                                 ty_model_free */
+    size_t idmap_len;         /* bytes of that mapping */
+    const unsigned char *idmap_slots; /* its slots inside the mapping */
+    uint64_t idmap_nslots;    /* how many (a power of two) */
     uint64_t file_bytes;      /* file size (a sharded index: all its files) */
     uint32_t nshards;         /* a sharded index: its shards, else 0 */
     uint64_t *shard_docs;     /* documents per shard (nshards, malloc'd) */

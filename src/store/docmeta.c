@@ -464,6 +464,26 @@ int ty_meta_doc(const ty_model *m, uint64_t d, const char *s[TY_META_NSTR], char
     return (io || ids) && b ? TENYO_OK : TENYO_ERR_CORRUPT;
 }
 
+int ty_meta_id(const ty_model *m, uint64_t d, const char **id, char *err, size_t errlen) {
+    *id = "";
+    if (d >= m->ndocs) return TENYO_ERR_ARG;
+    ty_docmeta *h = (ty_docmeta *)dm_of(m);
+    if (!h) {
+        if (!m->meta_off) return TENYO_ERR_ARG;
+        *id = m->meta_blob + m->meta_off[d * TY_META_NSTR + TY_META_ID];
+        return TENYO_OK;
+    }
+    const uint64_t *io = __atomic_load_n(&h->id_off, __ATOMIC_ACQUIRE);
+    if (io) {
+        *id = h->ids_blob + io[d];
+        return TENYO_OK;
+    }
+    const dm_frame *f = dm_frame_get(h, d / h->iper, err, errlen);
+    if (!f) return TENYO_ERR_CORRUPT;
+    *id = f->raw + f->off[d % h->iper];
+    return TENYO_OK;
+}
+
 const char *ty_meta_str(const ty_model *m, uint64_t d, int which) {
     if (which < 0 || which >= TY_META_NSTR || d >= m->ndocs) return "";
     ty_docmeta *h = (ty_docmeta *)dm_of(m);

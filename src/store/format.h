@@ -443,6 +443,8 @@ int ty_model_check_docfields(const ty_model *m, char *why, size_t whylen);
  * will recompute). 0 ok, -1 with a reason in why. */
 /* Raw content p[0..raw) of the section "vocab.map" (vocabmap.c) checked
  * against m's term tables: 0, or -1 with the reason in why. */
+int ty_idmap_verify(const ty_model *m, const unsigned char *p, uint64_t raw, char *why,
+                    size_t whylen);
 int ty_vmap_verify(const ty_model *m, const unsigned char *p, uint64_t raw, char *why,
                    size_t whylen);
 int ty_blob_index(const char *blob, uint64_t len, uint64_t n, uint64_t *off, int fill,

@@ -675,6 +675,7 @@ void ty_model_free(ty_model *m) {
     if (!m->term_blob_mapped) free(m->term_blob);
     free(m->term_off);
     if (m->vmap) munmap(m->vmap, m->vmap_len);
+    if (m->idmap) munmap(m->idmap, m->idmap_len);
     free(m->df);
     free(m->idf);
     free(m->sigma);

@@ -1141,6 +1141,14 @@ int ty_rd_vectors_defer(reader *r, ty_model *m) {
     return TENYO_OK;
 }
 
+/* The ids' lookup table "ids.map" (idmap.c): mapped by a lazy read of
+ * layout 2's strings, checked against the ids by a whole read. */
+static int rd_idmap(reader *r, ty_model *m) {
+    if (!r->lazy) return ty_rd_idmap_verify(r, m);
+    int rc = m->dm ? ty_rd_idmap(r, m) : 1;
+    return rc < 0 ? rc : TENYO_OK;
+}
+
 /* Load every section into m (counts already set from build). */
 int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     vec_job *vj = NULL;
@@ -1181,5 +1189,6 @@ int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     if (!rc) rc = rd_fields(r, m);
     if (!rc) rc = rd_optional(r, m);
     rc = meta_finish(r, mj, rc, before);
+    if (!rc) rc = rd_idmap(r, m);
     return vec_finish(r, vj, rc, basis_bad);
 }

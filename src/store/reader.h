@@ -193,6 +193,11 @@ int ty_vmap_terms(reader *r, ty_model *m);
  * m's decoded term tables: the section read (its checksum) and compared
  * byte for byte with what ty_vmap_pack makes of them. 0 or the error. */
 int ty_rd_vmap_verify(reader *r, const ty_model *m);
+/* The section "ids.map" (idmap.c) of a lazy read of a file mapped into m
+ * (m->idmap), its head checked: 0 mapped, 1 none, or the error; and a
+ * whole read's check of it against m's ids (0 or the error). */
+int ty_rd_idmap(reader *r, ty_model *m);
+int ty_rd_idmap_verify(reader *r, const ty_model *m);
 /* Load every section into m (counts already set from build). */
 int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz);
 

@@ -29,7 +29,7 @@
  * in by ty_store_rewrite goes among those it copies. */
 static const char *const layout_order[] = {
     "build",     "vocab",       "vocab.map",   "df",          "idf",        "sigma",    "basis.q8",
-    "docvec.q8", "tfidf.rows",  "tfidf.cols",  "tfidf.tf",   "tfidf.vals", "docmeta", "docapp",
+    "docvec.q8", "tfidf.rows",  "tfidf.cols",  "tfidf.tf",   "tfidf.vals", "docmeta", "ids.map", "docapp",
     "docflags",  "docfields",   "fields",      "surface",    "phrase.text", "phrase.docs",
     "labels",    "ivf",         "docvec.f16",  "fieldmodel", "termfacts", "tfidf.post", "common", "numbers",
     "keywords",  "abstracts"};
@@ -151,8 +151,8 @@ static void rewrite_sections(writer *w, reader *r, const char *const *drop, int 
                 ty_wr_put_framed(w, p->data, p->cut, p->ncut);
                 ty_wr_sec_end(w);
             } else if (!strncmp(p->name, "basis.q8", 16) || !strncmp(p->name, "docvec.q8", 16) ||
-                       !strncmp(p->name, "vocab.map", 16)) {
-                if (p->name[0] == 'v') ty_wr_raw_begin(w, p->name, p->len);
+                       !strncmp(p->name, "vocab.map", 16) || !strncmp(p->name, "ids.map", 16)) {
+                if (p->name[0] == 'v' || p->name[0] == 'i') ty_wr_raw_begin(w, p->name, p->len);
                 else ty_wr_q8_begin(w, p->name, p->len); /* stored raw, as the writer stores them */
                 ty_wr_put_bytes(w, p->data, (size_t)p->len);
                 ty_wr_sec_end(w);

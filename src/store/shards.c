@@ -77,7 +77,7 @@ const perdoc *ty_perdoc_of(const char *name) {
 int ty_sec_rank(const char *name) {
     static const char *const order[] = {
         "build",    "vocab",     "vocab.map", "df",      "idf",      "sigma",    "basis.q8",
-        "docvec.q8", "tfidf.rows", "tfidf.cols", "tfidf.tf", "tfidf.vals", "docmeta",
+        "docvec.q8", "tfidf.rows", "tfidf.cols", "tfidf.tf", "tfidf.vals", "docmeta", "ids.map",
         "docflags", "docfields", "fields",  "surface",  "phrase.text", "phrase.docs",
         "labels",   "ivf",       "docvec.f16", "fieldmodel", "termfacts", "tfidf.post", "common", "abstracts"};
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)

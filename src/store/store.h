@@ -69,6 +69,11 @@ typedef struct ty_docmeta ty_docmeta;
  * its frame is damaged (the damage kept for ty_meta_damage). Thread-safe;
  * the string lives as long as m. */
 const char *ty_meta_str(const ty_model *m, uint64_t d, int which);
+/* Document d's id into *id (alive as long as m): its frame of ids decoded
+ * and kept (layout 2). 0; TENYO_ERR_CORRUPT with the frame named in err
+ * (and kept for ty_meta_damage) when it cannot be read; TENYO_ERR_ARG for
+ * d out of range or a model without strings. */
+int ty_meta_id(const ty_model *m, uint64_t d, const char **id, char *err, size_t errlen);
 /* All TY_META_NSTR strings of document d into s (each "" where not read):
  * 0, TENYO_ERR_ARG (d out of range, or m holds no strings), or
  * TENYO_ERR_CORRUPT with the section, the frame and its documents named
@@ -309,6 +314,17 @@ int ty_model_codes_streamed(const ty_model *m);
  * the writer's, and `tenyo rebuild`'s for an index written before it. */
 int ty_vmap_want(const ty_model *m);
 int ty_vmap_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen);
+/* The section "ids.map" (store/idmap.c): whether a single file written
+ * from m gets it (docmeta's layout 2; not under TENYO_IDS_MAP=0), and its
+ * raw content made from m's ids into out (0, or the status with err). */
+int ty_idmap_want(const ty_model *m);
+int ty_idmap_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen);
+/* The document whose id is id[0..len) found through m's mapped "ids.map":
+ * 0 with *doc its number or -1 (none); 1 when m has no such mapping (look
+ * it up otherwise); TENYO_ERR_CORRUPT with err when a frame of ids the
+ * lookup compares with cannot be read. */
+int ty_idmap_find(const ty_model *m, const char *id, size_t len, int64_t *doc, char *err,
+                  size_t errlen);
 const void *ty_vmap_slots(const ty_model *m, size_t *nslots, const void **starts);
 const char *ty_vmap_blob(const ty_model *m, uint64_t *len);
 /* The same with the term tables (vocab, df, idf, sigma), the rows'

@@ -77,10 +77,11 @@ static size_t sections_of(const ty_model *m) {
            (m->common_blob != NULL) + (m->abs_text != NULL) + (m->numbers_blob || m->numbers_sec) +
            (m->tf_blob != NULL) + (m->tp_blob != NULL) +
            (m->kw_blob != NULL || m->kw_frame != NULL) +
-           (m->doc_h != NULL && m->ndocs && m->dim) + !m->no_docapp + (ty_vmap_want(m) != 0);
+           (m->doc_h != NULL && m->ndocs && m->dim) + !m->no_docapp + (ty_vmap_want(m) != 0) +
+           (ty_idmap_want(m) != 0);
 }
-/* The most sections_of counts fits the table (the optional sections: 15). */
-_Static_assert(STORE_NSEC + 15 <= TENYO_MAX_SECTIONS, "a file of every section has room");
+/* The most sections_of counts fits the table (the optional sections: 16). */
+_Static_assert(STORE_NSEC + 16 <= TENYO_MAX_SECTIONS, "a file of every section has room");
 
 /* ================================================================ build */
 
@@ -693,6 +694,18 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
         ty_buf_free(&f);
     } else if (!w->no_docmeta) { /* layout 1: one blob (a shard's is cut from it) */
         sec_blob(w, "docmeta", m->meta_blob, m->meta_blob_len);
+    }
+    if (!w->no_docmeta && !w->mem && !w->sink && ty_idmap_want(m) && !w->rc) {
+        ty_buf im = {0}; /* the ids' lookup table (idmap.c): a single file's */
+        int rc = ty_idmap_pack(m, &im, w->err, w->errlen);
+        if (rc) {
+            w->rc = rc;
+        } else {
+            ty_wr_raw_begin(w, "ids.map", im.len);
+            ty_wr_put_bytes(w, im.p, im.len);
+            ty_wr_sec_end(w);
+        }
+        ty_buf_free(&im);
     }
     ty_buf app = {0}; /* the first applicants' numbers (docapp.c): a single file's */
     if (!w->no_docmeta && !w->mem && !m->no_docapp && !w->rc &&
