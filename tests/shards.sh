@@ -18,11 +18,11 @@ ok() { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 
 # info's lines that do not depend on how the index is stored (a sharded
-# index is written without the keyword index, the term facts and the
-# stored postings, its strings in docmeta's layout 1 and its documents'
+# index is written without the keyword index, the term facts, the
+# stored postings and the vocabulary's and ids' lookup tables, its strings in docmeta's layout 1 and its documents'
 # terms in one frame a shard: those lines differ; its queries do not)
 content() {
-  "$TENYO" info "$1" | sed -e '/^index /d; /^shards /d; /^abstracts /d; /^kw index /d; /^keywords /d; /^term facts /d; /^postings /d; /^docmeta /d; /^rows /d; /^sections /,$d'
+  "$TENYO" info "$1" | sed -e '/^index /d; /^shards /d; /^abstracts /d; /^kw index /d; /^keywords /d; /^term facts /d; /^postings /d; /^docmeta /d; /^rows /d; /^vocab /d; /^ids /d; /^sections /,$d'
 }
 # same NAME ONE SHARDED ID: every query and check output equal
 same() {

@@ -71,9 +71,11 @@ static void print_stored(tenyo_index *x, const tenyo_index_info *in, uint64_t *k
     else
         printf("postings   none stored: TF-IDF and hybrid queries decode every document's "
                "row%s\n", in->nshards ? " (a sharded index is written without them)" : "");
-    uint64_t vms = 0; /* the vocabulary's lookup table's bytes in the file */
-    for (int i = 0; i < in->nsections; i++)
+    uint64_t vms = 0, ims = 0; /* the vocabulary's and the ids' lookup tables */
+    for (int i = 0; i < in->nsections; i++) {
         if (!strcmp(in->sections[i].name, "vocab.map")) vms = in->sections[i].stored;
+        if (!strcmp(in->sections[i].name, "ids.map")) ims = in->sections[i].stored;
+    }
     if (vms)
         printf("vocab      looked up in place: %.2f MB stored (slots, starts and terms), "
                "mapped by a query%s\n", vms / 1e6,
@@ -83,6 +85,13 @@ static void print_stored(tenyo_index *x, const tenyo_index_info *in, uint64_t *k
                in->nshards ? " (a sharded index is written so)"
                            : " (tenyo rebuild INDEX --no-ivf lays it out to be looked up "
                              "in place)");
+    if (ims)
+        printf("ids        looked up in place: %.2f MB stored (slots naming documents), "
+               "mapped by a query%s\n", ims / 1e6,
+               in->generation ? "; with updates the ids are read as before" : "");
+    else if (in->docmeta_layout == 2 && !in->nshards)
+        printf("ids        every frame of ids read by a process naming a patent (tenyo "
+               "rebuild INDEX --no-ivf lays them out to be looked up in place)\n");
     if (in->rows_frame)
         printf("rows       the documents' terms in frames of %u: ideas, match and similar by "
                "number read the frames of the documents they compare\n", in->rows_frame);

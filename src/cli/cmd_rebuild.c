@@ -59,7 +59,8 @@ static void ivf_summary(const char *path, const tenyo_build_stats *st, int ivf_l
     } else {
         fprintf(stderr, "rewrote %llu documents without IVF lists or float16 vectors "
                 "(no updates: fit kept, not refitted; the stored term postings, the first "
-                "applicants' numbers, the rows' frames, the vocabulary's lookup table and, "
+                "applicants' numbers, the rows' frames, the vocabulary's and the ids' lookup "
+                "tables and, "
                 "where the index had none, the term facts made anew), "
                 "%.1f s, %.2f MB -> %s\n",
                 (unsigned long long)st->docs, st->sec_total, st->file_bytes / 1e6, path);

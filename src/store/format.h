@@ -192,7 +192,9 @@
  * (the vocabulary laid out to be looked up in place: slots, starts and the
  * terms again, stored raw and mapped by a query's open; vocabmap.c has
  * its layout; a single file's, checked against "vocab" by a whole read),
- * docapp (4N:
+ * ids.map (the documents' ids' lookup table: slots naming documents,
+ * compared with the ids in docmeta's frames; idmap.c has its layout;
+ * with docmeta's layout 2), docapp (4N:
  * u32 per document, 0 no first applicant, else 1 + the rank of its first
  * applicant among the file's distinct ones; store/docapp.c; located at
  * open, read whole by ideas and match or by check; not in a segment nor a
