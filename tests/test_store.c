@@ -2233,3 +2233,66 @@ TY_TEST(store_vocab_map) {
     ty_model_free(&c);
     ty_model_free(&b);
 }
+
+/* The section "ids.map" (store/idmap.c): a lazy read maps it and every
+ * document's id is found at its number, nothing else is; damage to its
+ * head is refused by the lazy read naming it, damage to a slot at worst
+ * loses that slot's document (the whole read names the section); none is
+ * written when told so. */
+TY_TEST(store_ids_map) {
+    ty_model a, b, c;
+    char path[512], bad[512], err[ST_ERRLEN] = "", err1[ST_ERRLEN] = "";
+    st_path(path, sizeof path, "im.idx");
+    st_path(bad, sizeof bad, "im_bad.idx");
+    CHECK(st_make(&a, 300, 50, 4, 2, 3) == 0);
+    CHECK(ty_store_write(&a, path, err, sizeof err) == 0);
+    ty_model_free(&a);
+    CHECKF(ty_store_read(path, &b, err, sizeof err) == TENYO_OK, "%s", err);
+    CHECK(!b.idmap);
+    CHECKF(ty_store_read_lazy(path, &c, err, sizeof err) == TENYO_OK, "%s", err);
+    CHECK(c.idmap && c.dm);
+    int64_t d = -2;
+    for (uint64_t i = 0; i < b.ndocs; i++) {
+        const char *id = ty_meta_str(&b, i, TY_META_ID);
+        CHECK_EQ_INT(ty_idmap_find(&c, id, strlen(id), &d, err, sizeof err), TENYO_OK);
+        CHECK_EQ_INT(d, (int64_t)i);
+    }
+    CHECK_EQ_INT(ty_idmap_find(&c, "no such id", 10, &d, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(d, -1);
+    ty_model_free(&c);
+    int64_t head = 8, slots = head + 24;
+    struct { int64_t at; unsigned char mask; int lazy_refuses; } dmg[] = {
+        {head + 8, 0x01, 1}, {head + 16, 0x01, 1}, {head + 1, 0x20, 1},
+        {slots + 3, 0x80, 0}, {slots + 4 * 7 + 1, 0xff, 0}};
+    for (size_t i = 0; i < sizeof dmg / sizeof dmg[0]; i++) {
+        CHECK_EQ_INT(ty_test_damage_at(path, bad, "ids.map", NULL, dmg[i].at, dmg[i].mask), 0);
+        CHECK_EQ_INT(ty_store_read(bad, &a, err1, sizeof err1), TENYO_ERR_CORRUPT);
+        CHECKF(strstr(err1, "ids.map") != NULL, "case %zu: %s", i, err1);
+        int rc = ty_store_read_lazy(bad, &c, err, sizeof err);
+        if (dmg[i].lazy_refuses) {
+            CHECK_EQ_INT(rc, TENYO_ERR_CORRUPT);
+            CHECKF(strstr(err, "'ids.map'") && strstr(err, bad), "case %zu: %s", i, err);
+            continue;
+        }
+        CHECKF(rc == TENYO_OK, "case %zu: %s", i, err);
+        uint64_t found = 0;
+        for (uint64_t k = 0; k < b.ndocs; k++) {
+            const char *id = ty_meta_str(&b, k, TY_META_ID);
+            CHECK_EQ_INT(ty_idmap_find(&c, id, strlen(id), &d, err, sizeof err), TENYO_OK);
+            CHECK(d == -1 || d == (int64_t)k);
+            found += d == (int64_t)k;
+        }
+        CHECK(found + 1 >= b.ndocs);
+        ty_model_free(&c);
+    }
+    CHECK(st_make(&a, 300, 50, 4, 2, 3) == 0);
+    setenv("TENYO_IDS_MAP", "0", 1);
+    CHECK(ty_store_write(&a, bad, err, sizeof err) == 0);
+    unsetenv("TENYO_IDS_MAP");
+    ty_model_free(&a);
+    CHECKF(ty_store_read_lazy(bad, &c, err, sizeof err) == TENYO_OK, "%s", err);
+    CHECK(!c.idmap);
+    CHECK_EQ_INT(ty_idmap_find(&c, "x", 1, &d, err, sizeof err), 1);
+    ty_model_free(&c);
+    ty_model_free(&b);
+}
