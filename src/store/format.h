@@ -445,6 +445,18 @@ int ty_model_check_docfields(const ty_model *m, char *why, size_t whylen);
  * will recompute). 0 ok, -1 with a reason in why. */
 /* Raw content p[0..raw) of the section "vocab.map" (vocabmap.c) checked
  * against m's term tables: 0, or -1 with the reason in why. */
+/* The open-addressed u32 slots of the lookup tables (slots.c): the
+ * slots for n keys; whether s slots fit n keys (a power of two, 16 to
+ * 2^33, under three quarters full); key i (len bytes) placed; and the
+ * slots checked against every key (key(ud, i), NUL-terminated): each
+ * slot empty or naming a key once, n of them used (*used), every key
+ * found from its hash before an empty slot. 0, -1, or TENYO_ERR_NOMEM. */
+uint64_t ty_slots_for(uint64_t n);
+int ty_slots_fit(uint64_t s, uint64_t n);
+void ty_slots_put(unsigned char *slot, uint64_t s, const char *key, size_t len, uint32_t i);
+int ty_slots_verify(const unsigned char *slot, uint64_t s, uint64_t n,
+                    const char *(*key)(const void *ud, uint64_t i), const void *ud,
+                    uint64_t *used);
 int ty_idmap_verify(const ty_model *m, const unsigned char *p, uint64_t raw, char *why,
                     size_t whylen);
 int ty_vmap_verify(const ty_model *m, const unsigned char *p, uint64_t raw, char *why,

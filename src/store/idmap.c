@@ -35,7 +35,8 @@
  * (twice the bytes).
  *
  * Who calls whom: write.c calls ty_idmap_pack; read_rows.c calls
- * ty_rd_idmap (a lazy read) and ty_rd_idmap_verify (a whole read);
+ * ty_rd_idmap (a lazy read: ty_rd_map_raw maps it) and ty_idmap_verify
+ * (a whole read, through ty_rd_check_raw); the slots are slots.c's;
  * api/meta.c (tenyo_index_find) calls ty_idmap_find.
  */
 #include "store/format.h"
@@ -44,17 +45,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #define IDMAP_MAGIC "TYIDMP1"
 #define IDMAP_HEAD 24u
-
-/* The slots for n documents: the least power of two, at least 16, with 4n < 3S. */
-static uint64_t idmap_slots(uint64_t n) {
-    uint64_t s = 16;
-    while (s * 3 <= n * 4) s *= 2;
-    return s;
-}
 
 int ty_idmap_want(const ty_model *m) {
     const char *e = getenv("TENYO_IDS_MAP");
@@ -62,7 +55,7 @@ int ty_idmap_want(const ty_model *m) {
 }
 
 int ty_idmap_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen) {
-    uint64_t n = m->ndocs, s = idmap_slots(n), raw = IDMAP_HEAD + 4 * s;
+    uint64_t n = m->ndocs, s = ty_slots_for(n), raw = IDMAP_HEAD + 4 * s;
     out->len = 0;
     if (ty_buf_reserve(out, (size_t)raw)) {
         ty_seterr(err, errlen, "out of memory for the section 'ids.map'");
@@ -75,9 +68,7 @@ int ty_idmap_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen) {
     put_le64(p + 16, s);
     for (uint64_t d = 0; d < n; d++) {
         const char *id = ty_meta_str(m, d, TY_META_ID);
-        uint64_t j = ty_fnv1a_std(id, strlen(id)) & (s - 1);
-        while (get_le32(slot + 4 * j)) j = (j + 1) & (s - 1);
-        put_le32(slot + 4 * j, (uint32_t)(d + 1));
+        ty_slots_put(slot, s, id, strlen(id), (uint32_t)d);
     }
     out->len = (size_t)raw;
     return TENYO_OK;
@@ -98,8 +89,7 @@ static int idmap_head(const unsigned char *h, uint64_t raw, const ty_model *m, u
                   (unsigned long long)m->ndocs);
         return -1;
     }
-    if (*s < 16 || *s > (1ull << 33) || (*s & (*s - 1)) || *s * 3 <= n * 4 ||
-        raw != IDMAP_HEAD + 4 * *s) {
+    if (!ty_slots_fit(*s, n) || raw != IDMAP_HEAD + 4 * *s) {
         ty_seterr(why, whylen, "%llu slots for %llu documents in %llu bytes",
                   (unsigned long long)*s, (unsigned long long)n, (unsigned long long)raw);
         return -1;
@@ -109,29 +99,22 @@ static int idmap_head(const unsigned char *h, uint64_t raw, const ty_model *m, u
 
 int ty_rd_idmap(reader *r, ty_model *m) {
     const rd_sec *s = ty_rd_find(r, "ids.map");
-    long pg = sysconf(_SC_PAGESIZE);
-    unsigned char h[STORE_RAW_HEAD + IDMAP_HEAD];
-    if (!s || !r->lazy || r->mem || r->fd < 0 || pg <= 0 || s->raw < IDMAP_HEAD ||
-        s->stored < sizeof h || s->raw > SIZE_MAX / 2)
-        return 1;
-    int rc = ty_rd_pread(r, h, sizeof h, s->off);
+    if (!s || !r->lazy || r->mem || r->fd < 0 || s->raw < IDMAP_HEAD) return 1;
+    void *map = NULL;
+    size_t len = 0;
+    const unsigned char *c = NULL;
+    int rc = ty_rd_map_raw(r, "ids.map", s, s->raw, 0, &map, &len, &c);
     if (rc) return rc;
-    int kind = store_raw_frame(h, s->stored, s->raw);
     char why[TY_ERRLEN];
     uint64_t slots = 0;
-    if (kind < 0 || (kind && idmap_head(h + STORE_RAW_HEAD, s->raw, m, &slots, why, sizeof why))) {
-        if (kind < 0) ty_seterr(why, sizeof why, "not a raw frame of its sizes");
+    if (idmap_head(c, s->raw, m, &slots, why, sizeof why)) {
         ty_seterr(r->err, r->errlen, "%s: section 'ids.map': %s", r->path, why);
+        munmap(map, len);
         return TENYO_ERR_CORRUPT;
     }
-    if (!kind) return 1;
-    uint64_t at = s->off + STORE_RAW_HEAD, base = at - at % (uint64_t)pg;
-    size_t len = (size_t)(at - base + s->raw);
-    void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, r->fd, (off_t)base);
-    if (p == MAP_FAILED) return 1;
-    m->idmap = p;
+    m->idmap = map;
     m->idmap_len = len;
-    m->idmap_slots = (const unsigned char *)p + (at - base) + IDMAP_HEAD;
+    m->idmap_slots = c + IDMAP_HEAD;
     m->idmap_nslots = slots;
     return TENYO_OK;
 }
@@ -157,6 +140,11 @@ int ty_idmap_find(const ty_model *m, const char *id, size_t len, int64_t *doc, c
     return TENYO_OK;
 }
 
+/* Document i's id in model ud (ty_slots_verify's key). */
+static const char *id_of(const void *ud, uint64_t i) {
+    return ty_meta_str(ud, i, TY_META_ID);
+}
+
 int ty_idmap_verify(const ty_model *m, const unsigned char *p, uint64_t raw, char *why,
                     size_t whylen) {
     uint64_t s;
@@ -164,46 +152,16 @@ int ty_idmap_verify(const ty_model *m, const unsigned char *p, uint64_t raw, cha
         if (raw < IDMAP_HEAD) ty_seterr(why, whylen, "%llu bytes", (unsigned long long)raw);
         return -1;
     }
-    uint64_t n = m->ndocs, used = 0, bad = UINT64_MAX;
-    const unsigned char *slot = p + IDMAP_HEAD;
-    unsigned char *seen = calloc(n ? n : 1, 1);
-    if (!seen) {
+    uint64_t n = m->ndocs, used = 0;
+    int bad = ty_slots_verify(p + IDMAP_HEAD, s, n, id_of, m, &used);
+    if (bad == TENYO_ERR_NOMEM) {
         ty_seterr(why, whylen, "out of memory");
         return -1;
     }
-    for (uint64_t j = 0; j < s && bad == UINT64_MAX; j++) {
-        uint32_t v = get_le32(slot + 4 * j);
-        if (!v) continue;
-        if (v - 1 >= n || seen[v - 1]++) bad = j;
-        used++;
-    }
-    for (uint64_t d = 0; d < n && bad == UINT64_MAX; d++) {
-        const char *id = ty_meta_str(m, d, TY_META_ID);
-        uint64_t j = ty_fnv1a_std(id, strlen(id)) & (s - 1), k = 0;
-        while (get_le32(slot + 4 * j) != d + 1 && get_le32(slot + 4 * j) && k++ < s)
-            j = (j + 1) & (s - 1);
-        if (get_le32(slot + 4 * j) != d + 1) bad = d;
-    }
-    free(seen);
-    if (bad != UINT64_MAX || used != n) {
+    if (bad) {
         ty_seterr(why, whylen, "its slots do not find every document once (%llu of %llu used)",
                   (unsigned long long)used, (unsigned long long)n);
         return -1;
     }
     return 0;
-}
-
-int ty_rd_idmap_verify(reader *r, const ty_model *m) {
-    if (!ty_rd_has(r, "ids.map")) return TENYO_OK;
-    void *p = NULL;
-    uint64_t raw = 0;
-    int rc = ty_rd_section(r, "ids.map", IDMAP_HEAD, UINT64_MAX, 0, &p, &raw);
-    if (rc) return rc;
-    char why[TY_ERRLEN];
-    if (ty_idmap_verify(m, p, raw, why, sizeof why)) {
-        ty_seterr(r->err, r->errlen, "%s: section 'ids.map': %s", r->path, why);
-        rc = TENYO_ERR_CORRUPT;
-    }
-    free(p);
-    return rc;
 }

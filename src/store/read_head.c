@@ -18,8 +18,13 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#ifndef MAP_POPULATE /* Linux's: elsewhere the pages are faulted in as read */
+#define MAP_POPULATE 0
+#endif
 
 static int host_is_le(void) {
     const uint32_t one = 1;
@@ -891,6 +896,49 @@ int ty_rd_build(reader *r, ty_model *m, uint64_t *nnz) {
     m->max_terms = (uint32_t)bi.unum[BK_MAXTERMS - BK_PARTS];
 done:
     for (int i = 0; i < 3; i++) free(bi.str[i]);
+    free(p);
+    return rc;
+}
+
+int ty_rd_map_raw(reader *r, const char *name, const rd_sec *s, uint64_t len, int populate,
+                  void **map, size_t *maplen, const unsigned char **content) {
+    unsigned char h[STORE_RAW_HEAD];
+    long pg = sysconf(_SC_PAGESIZE);
+    if (!len || pg <= 0 || s->stored < sizeof h || len > s->raw || len > SIZE_MAX / 2) return 1;
+    int rc = ty_rd_pread(r, h, sizeof h, s->off);
+    if (rc) return rc;
+    int kind = store_raw_frame(h, s->stored, s->raw);
+    if (kind < 0) {
+        ty_seterr(r->err, r->errlen, "%s: section '%s' is not a raw frame of %llu bytes "
+                  "holding %llu", r->path, name, (unsigned long long)s->stored,
+                  (unsigned long long)s->raw);
+        return TENYO_ERR_CORRUPT;
+    }
+    if (!kind) return 1;
+    uint64_t at = s->off + STORE_RAW_HEAD, base = at - at % (uint64_t)pg;
+    size_t n = (size_t)(at - base + len);
+    void *p = mmap(NULL, n, PROT_READ, MAP_SHARED | (populate ? MAP_POPULATE : 0), r->fd,
+                   (off_t)base);
+    if (p == MAP_FAILED) return 1;
+    *map = p;
+    *maplen = n;
+    *content = (const unsigned char *)p + (at - base);
+    return TENYO_OK;
+}
+
+int ty_rd_check_raw(reader *r, const ty_model *m, const char *name, uint64_t lo,
+                    int (*check)(const ty_model *m, const unsigned char *p, uint64_t raw,
+                                 char *why, size_t whylen)) {
+    if (!ty_rd_has(r, name)) return TENYO_OK;
+    void *p = NULL;
+    uint64_t raw = 0;
+    int rc = ty_rd_section(r, name, lo, UINT64_MAX, 0, &p, &raw);
+    if (rc) return rc;
+    char why[TY_ERRLEN];
+    if (check(m, p, raw, why, sizeof why)) {
+        ty_seterr(r->err, r->errlen, "%s: section '%s': %s", r->path, name, why);
+        rc = TENYO_ERR_CORRUPT;
+    }
     free(p);
     return rc;
 }

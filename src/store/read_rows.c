@@ -239,10 +239,6 @@ int ty_rd_sp_fail(reader *r, const ty_model *m, const ty_sp_job *j) {
 
 static int rd_nomem(reader *r);
 
-#ifndef MAP_POPULATE /* Linux's: elsewhere the codes are paged in as read */
-#define MAP_POPULATE 0
-#endif
-
 /* rows f32 scales, little-endian at sc, checked (finite, >= 0) into sv. */
 static int q8_scales(reader *r, const char *name, const unsigned char *sc, uint64_t rows,
                      float *sv) {
@@ -266,41 +262,23 @@ static int q8_scales(reader *r, const char *name, const unsigned char *sc, uint6
  * not stored raw or cannot be mapped (read it whole); or the error. */
 static int q8_map(reader *r, const char *name, const rd_sec *s, uint64_t rows, uint64_t fl,
                   int populate, int8_t **codes, float **scales, void **map, size_t *maplen) {
-    unsigned char h[STORE_RAW_HEAD];
-    long pg = sysconf(_SC_PAGESIZE);
-    if (!fl || pg <= 0 || s->stored < sizeof h || fl > SIZE_MAX / 2) return 1;
-    int rc = ty_rd_pread(r, h, sizeof h, s->off);
+    const unsigned char *c = NULL;
+    int rc = ty_rd_map_raw(r, name, s, fl, populate, map, maplen, &c);
     if (rc) return rc;
-    int kind = store_raw_frame(h, s->stored, s->raw);
-    if (kind < 0) {
-        ty_seterr(r->err, r->errlen, "%s: section '%s' is not a raw frame of %llu bytes "
-                  "holding %llu", r->path, name, (unsigned long long)s->stored,
-                  (unsigned long long)s->raw);
-        return TENYO_ERR_CORRUPT;
-    }
-    if (!kind) return 1;
-    uint64_t at = s->off + STORE_RAW_HEAD, base = at - at % (uint64_t)pg;
-    size_t len = (size_t)(at - base + fl);
     float *sv = ty_mallocarray(rows ? rows : 1, sizeof *sv);
     unsigned char *sc = ty_malloc(rows ? (size_t)rows * 4 : 1);
-    if (!sv || !sc) {
-        free(sv);
-        free(sc);
-        return rd_nomem(r);
-    }
-    rc = ty_rd_pread(r, sc, (size_t)rows * 4, at + fl);
+    rc = sv && sc ? ty_rd_pread(r, sc, (size_t)rows * 4, s->off + STORE_RAW_HEAD + fl)
+                  : rd_nomem(r);
     if (!rc) rc = q8_scales(r, name, sc, rows, sv);
     free(sc);
-    void *p = rc ? MAP_FAILED
-                 : mmap(NULL, len, PROT_READ, MAP_SHARED | (populate ? MAP_POPULATE : 0), r->fd,
-                        (off_t)base);
-    if (p == MAP_FAILED) {
+    if (rc) {
         free(sv);
-        return rc ? rc : 1;
+        munmap(*map, *maplen);
+        *map = NULL;
+        *maplen = 0;
+        return rc;
     }
-    *map = p;
-    *maplen = len;
-    *codes = (int8_t *)p + (at - base);
+    *codes = (int8_t *)(uintptr_t)c;
     *scales = sv;
     return TENYO_OK;
 }
@@ -505,7 +483,8 @@ int ty_rd_terms(reader *r, ty_model *m) {
     int rc = m->vmap ? ty_vmap_terms(r, m)
                      : rd_strings(r, "vocab", nt, nt, &m->term_blob, &m->term_blob_len,
                                   &m->term_off);
-    if (!rc && !m->vmap && !r->lazy) rc = ty_rd_vmap_verify(r, m);
+    if (!rc && !m->vmap && !r->lazy)
+        rc = ty_rd_check_raw(r, m, "vocab.map", 32, ty_vmap_verify);
     if (rc) return rc;
     if ((rc = rd_exact(r, "df", nt, 4, &p))) return rc;
     m->df = p;
@@ -1144,7 +1123,7 @@ int ty_rd_vectors_defer(reader *r, ty_model *m) {
 /* The ids' lookup table "ids.map" (idmap.c): mapped by a lazy read of
  * layout 2's strings, checked against the ids by a whole read. */
 static int rd_idmap(reader *r, ty_model *m) {
-    if (!r->lazy) return ty_rd_idmap_verify(r, m);
+    if (!r->lazy) return ty_rd_check_raw(r, m, "ids.map", 24, ty_idmap_verify);
     int rc = m->dm ? ty_rd_idmap(r, m) : 1;
     return rc < 0 ? rc : TENYO_OK;
 }

@@ -69,6 +69,22 @@ int ty_rd_build(reader *r, ty_model *m, uint64_t *nnz);
 /* Read exactly n bytes of the file at off: 0, or TENYO_ERR_IO /
  * _CORRUPT (short), the message naming the file. */
 int ty_rd_pread(reader *r, void *p, size_t n, uint64_t off);
+/* The first len bytes of the content of section s (named name), stored
+ * raw (format.h, "Sections stored raw"), mapped read-only from the file
+ * (populate: faulted in now), its frame's head checked against the table.
+ * 0 with the mapping *map of *maplen bytes and the content at *content; 1
+ * when the section is not stored raw, len is 0 or past its content, or
+ * the mapping cannot be made (read it whole instead); TENYO_ERR_CORRUPT
+ * naming the section when its head disagrees with the table; or the
+ * read's error. The int8 vectors' codes and the lookup tables. */
+int ty_rd_map_raw(reader *r, const char *name, const rd_sec *s, uint64_t len, int populate,
+                  void **map, size_t *maplen, const unsigned char **content);
+/* A whole read's check of optional section name, when the file has one:
+ * read whole (its checksum; at least lo bytes) and given to check with m;
+ * its failure reported naming the file and the section. 0 or the error. */
+int ty_rd_check_raw(reader *r, const ty_model *m, const char *name, uint64_t lo,
+                    int (*check)(const ty_model *m, const unsigned char *p, uint64_t raw,
+                                 char *why, size_t whylen));
 /* 1 when the file has a section of this name. */
 int ty_rd_has(const reader *r, const char *name);
 /* Read and check the header and section table. */
@@ -189,15 +205,10 @@ int ty_rd_vmap(reader *r, ty_model *m);
 /* m's term tables (term_blob, term_off) from its mapped "vocab.map":
  * the terms in place, their starts checked and copied. 0 or the error. */
 int ty_vmap_terms(reader *r, ty_model *m);
-/* A whole read's check of "vocab.map", when the file has one, against
- * m's decoded term tables: the section read (its checksum) and compared
- * byte for byte with what ty_vmap_pack makes of them. 0 or the error. */
-int ty_rd_vmap_verify(reader *r, const ty_model *m);
+
 /* The section "ids.map" (idmap.c) of a lazy read of a file mapped into m
- * (m->idmap), its head checked: 0 mapped, 1 none, or the error; and a
- * whole read's check of it against m's ids (0 or the error). */
+ * (m->idmap), its head checked: 0 mapped, 1 none, or the error. */
 int ty_rd_idmap(reader *r, ty_model *m);
-int ty_rd_idmap_verify(reader *r, const ty_model *m);
 /* Load every section into m (counts already set from build). */
 int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz);
 

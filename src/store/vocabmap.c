@@ -43,8 +43,10 @@
  * instead of one or two).
  *
  * Who calls whom: write.c calls ty_vmap_pack; read_rows.c calls
- * ty_rd_vmap (a lazy read), ty_vmap_terms (the term tables from the
- * mapping) and ty_rd_vmap_verify (a whole read); api/index.c gives the
+ * ty_rd_vmap (a lazy read: read_head.c's ty_rd_map_raw maps it),
+ * ty_vmap_terms (the term tables from the mapping) and ty_vmap_verify (a
+ * whole read, through ty_rd_check_raw); both tables' slots are slots.c's;
+ * api/index.c gives the
  * mapping to the index's term table (util.c's ty_strmap_adopt_stored).
  */
 #include "store/format.h"
@@ -53,17 +55,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #define VMAP_MAGIC "TYVMAP1"
 #define VMAP_HEAD 32u
-
-/* The slots for t terms: the least power of two, at least 16, with 4t < 3S. */
-static uint64_t vmap_slots(uint64_t t) {
-    uint64_t s = 16;
-    while (s * 3 <= t * 4) s *= 2;
-    return s;
-}
 
 int ty_vmap_want(const ty_model *m) {
     const char *e = getenv("TENYO_VOCAB_MAP");
@@ -72,7 +66,7 @@ int ty_vmap_want(const ty_model *m) {
 }
 
 int ty_vmap_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen) {
-    uint64_t t = m->nterms, b = m->term_blob_len, s = vmap_slots(t);
+    uint64_t t = m->nterms, b = m->term_blob_len, s = ty_slots_for(t);
     uint64_t raw = VMAP_HEAD + 4 * t + 4 * s + b;
     out->len = 0;
     if (ty_buf_reserve(out, (size_t)raw)) {
@@ -89,9 +83,7 @@ int ty_vmap_pack(const ty_model *m, ty_buf *out, char *err, size_t errlen) {
     for (uint64_t i = 0; i < t; i++) {
         const char *k = m->term_blob + m->term_off[i];
         put_le32(off + 4 * i, (uint32_t)m->term_off[i]);
-        uint64_t j = ty_fnv1a_std(k, strlen(k)) & (s - 1);
-        while (get_le32(slot + 4 * j)) j = (j + 1) & (s - 1);
-        put_le32(slot + 4 * j, (uint32_t)(i + 1));
+        ty_slots_put(slot, s, k, strlen(k), (uint32_t)i);
     }
     memcpy(slot + 4 * s, m->term_blob, (size_t)b);
     out->len = (size_t)raw;
@@ -113,7 +105,7 @@ static int vmap_head(const unsigned char *h, uint64_t raw, const ty_model *m, ui
                   (unsigned long long)t, (unsigned long long)b, (unsigned long long)m->nterms);
         return -1;
     }
-    if (*s < 16 || *s > (1ull << 33) || (*s & (*s - 1)) || *s * 3 <= t * 4) {
+    if (!ty_slots_fit(*s, t)) {
         ty_seterr(why, whylen, "%llu slots for %llu terms", (unsigned long long)*s,
                   (unsigned long long)t);
         return -1;
@@ -128,36 +120,27 @@ static int vmap_head(const unsigned char *h, uint64_t raw, const ty_model *m, ui
 
 int ty_rd_vmap(reader *r, ty_model *m) {
     const rd_sec *s = ty_rd_find(r, "vocab.map");
-    long pg = sysconf(_SC_PAGESIZE);
-    unsigned char h[STORE_RAW_HEAD + VMAP_HEAD];
-    if (!s || !r->lazy || r->mem || r->fd < 0 || pg <= 0 || s->raw < VMAP_HEAD ||
-        s->stored < sizeof h || s->raw > SIZE_MAX / 2)
-        return 1;
-    int rc = ty_rd_pread(r, h, sizeof h, s->off);
-    if (rc) return rc;
-    int kind = store_raw_frame(h, s->stored, s->raw);
+    if (!s || !r->lazy || r->mem || r->fd < 0 || s->raw < VMAP_HEAD) return 1;
+    void *map = NULL;
+    size_t len = 0;
+    const unsigned char *c = NULL;
+    int rc = ty_rd_map_raw(r, "vocab.map", s, s->raw, 0, &map, &len, &c);
+    if (rc) return rc; /* 1: compressed (not written so): read as "vocab" */
     char why[TY_ERRLEN];
     uint64_t slots = 0;
-    if (kind < 0 || (kind && vmap_head(h + STORE_RAW_HEAD, s->raw, m, &slots, why, sizeof why))) {
-        if (kind < 0) ty_seterr(why, sizeof why, "not a raw frame of its sizes");
+    rc = vmap_head(c, s->raw, m, &slots, why, sizeof why);
+    if (!rc && c[s->raw - 1]) {
+        ty_seterr(why, sizeof why, "its last term has no end");
+        rc = -1;
+    }
+    if (rc) {
         ty_seterr(r->err, r->errlen, "%s: section 'vocab.map': %s", r->path, why);
+        munmap(map, len);
         return TENYO_ERR_CORRUPT;
     }
-    if (!kind) return 1; /* compressed (not written so): read as "vocab" */
-    uint64_t at = s->off + STORE_RAW_HEAD, base = at - at % (uint64_t)pg;
-    size_t len = (size_t)(at - base + s->raw);
-    unsigned char last = 1;
-    if ((rc = ty_rd_pread(r, &last, 1, at + s->raw - 1))) return rc;
-    if (last) {
-        ty_seterr(r->err, r->errlen, "%s: section 'vocab.map': its last term has no end",
-                  r->path);
-        return TENYO_ERR_CORRUPT;
-    }
-    void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, r->fd, (off_t)base);
-    if (p == MAP_FAILED) return 1;
-    m->vmap = p;
+    m->vmap = map;
     m->vmap_len = len;
-    m->vmap_raw = (const unsigned char *)p + (at - base);
+    m->vmap_raw = c;
     m->vmap_nslots = slots;
     return TENYO_OK;
 }
@@ -202,6 +185,12 @@ const char *ty_vmap_blob(const ty_model *m, uint64_t *len) {
     return (const char *)(m->vmap_raw + VMAP_HEAD + 4 * m->nterms + 4 * m->vmap_nslots);
 }
 
+/* Term i of model ud (ty_slots_verify's key). */
+static const char *term_of(const void *ud, uint64_t i) {
+    const ty_model *m = ud;
+    return m->term_blob + m->term_off[i];
+}
+
 int ty_vmap_verify(const ty_model *m, const unsigned char *p, uint64_t raw, char *why,
                    size_t whylen) {
     uint64_t s;
@@ -221,49 +210,16 @@ int ty_vmap_verify(const ty_model *m, const unsigned char *p, uint64_t raw, char
                       (unsigned long long)i);
             return -1;
         }
-    /* every slot empty or naming a term once, and every term found from
-     * its hash before an empty slot */
-    unsigned char *seen = calloc(t ? t : 1, 1);
-    if (!seen) {
+    uint64_t used = 0;
+    int bad = ty_slots_verify(slot, s, t, term_of, m, &used);
+    if (bad == TENYO_ERR_NOMEM) {
         ty_seterr(why, whylen, "out of memory");
         return -1;
     }
-    uint64_t used = 0, bad = UINT64_MAX;
-    for (uint64_t j = 0; j < s && bad == UINT64_MAX; j++) {
-        uint32_t v = get_le32(slot + 4 * j);
-        if (!v) continue;
-        if (v - 1 >= t || seen[v - 1]++) bad = j;
-        used++;
-    }
-    for (uint64_t i = 0; i < t && bad == UINT64_MAX; i++) {
-        const char *k = m->term_blob + m->term_off[i];
-        uint64_t j = ty_fnv1a_std(k, strlen(k)) & (s - 1), n = 0;
-        while (get_le32(slot + 4 * j) != i + 1 && n++ < s) {
-            if (!get_le32(slot + 4 * j)) break;
-            j = (j + 1) & (s - 1);
-        }
-        if (get_le32(slot + 4 * j) != i + 1) bad = i;
-    }
-    free(seen);
-    if (bad != UINT64_MAX || used != t) {
+    if (bad) {
         ty_seterr(why, whylen, "its slots do not find every term once (%llu of %llu used)",
                   (unsigned long long)used, (unsigned long long)t);
         return -1;
     }
     return 0;
-}
-
-int ty_rd_vmap_verify(reader *r, const ty_model *m) {
-    if (!ty_rd_has(r, "vocab.map")) return TENYO_OK;
-    void *p = NULL;
-    uint64_t raw = 0;
-    int rc = ty_rd_section(r, "vocab.map", VMAP_HEAD, UINT64_MAX, 0, &p, &raw);
-    if (rc) return rc;
-    char why[TY_ERRLEN];
-    if (ty_vmap_verify(m, p, raw, why, sizeof why)) {
-        ty_seterr(r->err, r->errlen, "%s: section 'vocab.map': %s", r->path, why);
-        rc = TENYO_ERR_CORRUPT;
-    }
-    free(p);
-    return rc;
 }

@@ -648,6 +648,24 @@ static void *abs_main(void *ud) {
     return NULL;
 }
 
+/* Section name stored raw (ty_wr_raw_begin), its content made by pack
+ * from m: the lookup tables (vocabmap.c, idmap.c). */
+static void put_packed_raw(writer *w, const char *name,
+                           int (*pack)(const ty_model *, ty_buf *, char *, size_t),
+                           const ty_model *m) {
+    if (w->rc) return;
+    ty_buf b = {0};
+    int rc = pack(m, &b, w->err, w->errlen);
+    if (rc) {
+        w->rc = rc;
+    } else {
+        ty_wr_raw_begin(w, name, b.len);
+        ty_wr_put_bytes(w, b.p, b.len);
+        ty_wr_sec_end(w);
+    }
+    ty_buf_free(&b);
+}
+
 /* Write every section of m, in the order of the layout table (the
  * abstracts from aa when it was started). */
 static void write_sections(writer *w, const ty_model *m, const ty_buf *build, abs_ahead *aa) {
@@ -655,18 +673,8 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
 
     sec_blob(w, "build", build->p, build->len);
     sec_blob(w, "vocab", m->term_blob, m->term_blob_len);
-    if (!w->mem && !w->sink && !w->rc && ty_vmap_want(m)) { /* a file's: mapped by queries */
-        ty_buf vm = {0};
-        int rc = ty_vmap_pack(m, &vm, w->err, w->errlen);
-        if (rc) {
-            w->rc = rc;
-        } else {
-            ty_wr_raw_begin(w, "vocab.map", vm.len);
-            ty_wr_put_bytes(w, vm.p, vm.len);
-            ty_wr_sec_end(w);
-        }
-        ty_buf_free(&vm);
-    }
+    if (!w->mem && !w->sink && ty_vmap_want(m)) /* a file's: mapped by queries */
+        put_packed_raw(w, "vocab.map", ty_vmap_pack, m);
 
     ty_wr_sec_begin(w, "df", 4 * nt);
     put_u32s(w, m->df, nt);
@@ -695,18 +703,8 @@ static void write_sections(writer *w, const ty_model *m, const ty_buf *build, ab
     } else if (!w->no_docmeta) { /* layout 1: one blob (a shard's is cut from it) */
         sec_blob(w, "docmeta", m->meta_blob, m->meta_blob_len);
     }
-    if (!w->no_docmeta && !w->mem && !w->sink && ty_idmap_want(m) && !w->rc) {
-        ty_buf im = {0}; /* the ids' lookup table (idmap.c): a single file's */
-        int rc = ty_idmap_pack(m, &im, w->err, w->errlen);
-        if (rc) {
-            w->rc = rc;
-        } else {
-            ty_wr_raw_begin(w, "ids.map", im.len);
-            ty_wr_put_bytes(w, im.p, im.len);
-            ty_wr_sec_end(w);
-        }
-        ty_buf_free(&im);
-    }
+    if (!w->no_docmeta && !w->mem && !w->sink && ty_idmap_want(m)) /* a file's */
+        put_packed_raw(w, "ids.map", ty_idmap_pack, m);
     ty_buf app = {0}; /* the first applicants' numbers (docapp.c): a single file's */
     if (!w->no_docmeta && !w->mem && !m->no_docapp && !w->rc &&
         !(w->rc = ty_docapp_pack(m, &app, w->err, w->errlen)))
