@@ -88,7 +88,7 @@ static void print_stored(tenyo_index *x, const tenyo_index_info *in, uint64_t *k
     if (ims)
         printf("ids        looked up in place: %.2f MB stored (slots naming documents), "
                "mapped by a query%s\n", ims / 1e6,
-               in->generation ? "; with updates the ids are read as before" : "");
+               in->generation ? "; with updates the ids are looked up in their frames" : "");
     else if (in->docmeta_layout == 2 && !in->nshards)
         printf("ids        every frame of ids read by a process naming a patent (tenyo "
                "rebuild INDEX --no-ivf lays them out to be looked up in place)\n");
