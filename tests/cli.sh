@@ -1040,10 +1040,11 @@ expect 1 cli_rv_ivf_bad_count "$T" rebuild "$D/rv.tny" --ivf=0
 expect 1 cli_rv_ivf_over_docs "$T" rebuild "$D/rv.tny" --ivf=201
 contains "$D/err" "201 IVF lists asked for 200 documents: there cannot be more lists than documents" cli_rv_ivf_over_docs_says
 cmp -s "$D/rv.tny" "$D/s.tny" && ok cli_rv_refused_unchanged || bad cli_rv_refused_unchanged
-# the stored term postings (section tfidf.post): a damaged frame is refused
-# by the text query that reads it and by check, naming the section and the
-# frame; check --repair drops the section (the layout before it: answers
-# from the rows, the same bytes); rebuild --no-ivf gives it back
+# the stored term postings (section tfidf.post, blocks read in place): a
+# damaged inverse norm is refused by the text query that reads it and by
+# check, naming the section and the documents; check --repair drops the
+# section (the layout before it: answers from the rows, the same bytes);
+# rebuild --no-ivf gives it back
 cp "$D/s.tny" "$D/tp.tny"
 "$T" similar "$D/tp.tny" --text 車両の運転支援装置 -k 10 --json >"$D/tp_want.json"
 python3 - "$D/tp.tny" <<'PY'
@@ -1055,14 +1056,14 @@ for i in range(ns):
         off = struct.unpack_from('<Q', b, 48 + 48 * i)[0]
 raw = lambda r: off + 13 + r // 131072 * (131072 + 3) + 3 + r % 131072
 sec = lambda r, n: bytes(b[raw(r + k)] for k in range(n))
-np_, nn = struct.unpack_from('<II', sec(32, 8))
-f = np_ + nn - 1  # the last norm frame
-fo, zs = struct.unpack_from('<QI', sec(64 + 24 * f, 12))
-b[raw(64 + 24 * (np_ + nn) + fo + zs // 2)] ^= 0x55
+assert sec(0, 4) == b'TPS2'
+t, n = struct.unpack_from('<QQ', sec(8, 16))
+nb = struct.unpack_from('<Q', sec(32, 8))[0]
+b[raw(64 + 16 * (t + 1) + 8 * nb + 7)] |= 0x80  # document 0's inverse norm made negative
 open(sys.argv[1], 'wb').write(b)
 PY
 expect 3 cli_tp_damaged_query "$T" similar "$D/tp.tny" --text 車両の運転支援装置 -k 10
-contains "$D/err" "section 'tfidf.post': norm frame 0, documents 0-199 is damaged" cli_tp_damaged_query_names_frame
+contains "$D/err" "section 'tfidf.post': the norms of documents 0-199 are damaged" cli_tp_damaged_query_names_frame
 expect 0 cli_tp_damaged_lsa "$T" similar "$D/tp.tny" --text 車両の運転支援装置 -k 10 --mode lsa
 "$T" check "$D/tp.tny" >"$D/out" 2>"$D/err"
 grep -q "tfidf.post" "$D/out" "$D/err" && ok cli_tp_check_names_section || bad cli_tp_check_names_section

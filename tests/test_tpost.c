@@ -6,6 +6,9 @@
  * over document ranges, without the rows decoded; the section made by
  * rebuild the same bytes as a build's; a damaged frame refused by the
  * query that reads it and by check, naming the section and the frame.
+ * Both layouts: zstd frames (1) and blocks read in place (2), the latter
+ * also cut small and walked in parts; every byte of a layout-2 section
+ * changed in turn: check refuses each, and no walk reads outside.
  */
 #include "api/api.h"
 #include "test.h"
@@ -25,6 +28,25 @@ static const char *tp_index(const char *name) {
     return p;
 }
 
+/* The same, written in layout 1 (zstd frames: TENYO_TPOST_FORMAT=1), or in
+ * layout 2 cut small (blocks of 3 postings, chunks of 16 documents: many
+ * blocks astride chunks, a walk in many parts). */
+static const char *tp_index_env(const char *name, const char *var, const char *val,
+                                const char *var2, const char *val2) {
+    setenv(var, val, 1);
+    if (var2) setenv(var2, val2, 1);
+    const char *p = tp_index(name);
+    unsetenv(var);
+    if (var2) unsetenv(var2);
+    return p;
+}
+static const char *tp_index1(const char *name) {
+    return tp_index_env(name, "TENYO_TPOST_FORMAT", "1", NULL, NULL);
+}
+static const char *tp_index_small(const char *name) {
+    return tp_index_env(name, "TENYO_TPOST_BLOCK", "3", "TENYO_TPOST_CHUNK", "16");
+}
+
 static int tp_read_mem(void *ud, uint64_t off, uint64_t len, void *dst, char *err,
                        size_t errlen) {
     (void)err;
@@ -37,8 +59,7 @@ static int tp_read_mem(void *ud, uint64_t off, uint64_t len, void *dst, char *er
  * bit (weight 1: each document's score is its weight, the others +0);
  * every term at once and a few terms, with uneven query weights, against
  * the transposed rows' walk (search/search.c), score bits equal. */
-TY_TEST(tpost_walk_equals_rows_transposed) {
-    const char *path = tp_index("tp_rows.tny");
+static void walk_equals_rows(ty_test_state *ts_, const char *path, int layout) {
     CHECK(path);
     ty_model m;
     char err[512] = "";
@@ -51,6 +72,7 @@ TY_TEST(tpost_walk_equals_rows_transposed) {
     uint64_t nnz = m.tfidf.rowptr[m.ndocs];
     CHECKF(ty_tpost_open(tp_read_mem, (void *)raw, n, path, m.nterms, m.ndocs, nnz, &tp, err,
                          sizeof err) == 0, "%s", err);
+    CHECK_EQ_INT(ty_tpost_layout(tp), layout);
     ty_csr post;
     CHECK_EQ_INT(ty_csr_transpose(&m.tfidf, &post), 0);
     uint32_t *all = malloc(m.nterms * sizeof *all);
@@ -80,10 +102,24 @@ TY_TEST(tpost_walk_equals_rows_transposed) {
     CHECK_EQ_INT(ty_tpost_walk(tp, few, fw, 3, m.idf, got, err, sizeof err), 0);
     ty_scan_tfidf_postings_range(&post, few, fw, 3, 0, m.ndocs, want);
     CHECK(!memcmp(got, want, m.ndocs * sizeof *got));
-    CHECK_EQ_INT(ty_tpost_verify(tp, &m.tfidf, m.idf, err, sizeof err), 0);
+    CHECK_EQ_INT(ty_tpost_verify(tp, &m.tfidf, m.tf, m.idf, err, sizeof err), 0);
     /* terms not rising are refused */
     uint32_t bad[2] = {3, 3};
     CHECK_EQ_INT(ty_tpost_walk(tp, bad, fw, 2, m.idf, got, err, sizeof err), TENYO_ERR_ARG);
+    /* cut by documents into any number of parts: the same bits */
+    uint32_t most = ty_tpost_nparts(tp, 64);
+    CHECK(layout == 1 ? most == 1 : most >= 1);
+    for (uint32_t np = 1; np <= most; np++) {
+        for (uint64_t d = 0; d < m.ndocs; d++) got[d] = -1.f;
+        for (uint32_t k = np; k-- > 0;) /* parts in any order */
+            CHECKF(ty_tpost_walk_part(tp, all, w, m.nterms, m.idf, got, k, np, err,
+                                      sizeof err) == 0, "%s", err);
+        ty_scan_tfidf_postings_range(&post, all, w, m.nterms, 0, m.ndocs, want);
+        CHECKF(!memcmp(got, want, m.ndocs * sizeof *got), "%u parts", np);
+    }
+    if (layout == 1) /* layout 1 is walked whole */
+        CHECK_EQ_INT(ty_tpost_walk_part(tp, all, w, m.nterms, m.idf, got, 0, 2, err, sizeof err),
+                     TENYO_ERR_ARG);
     ty_csr_free(&post);
     free(all);
     free(w);
@@ -91,6 +127,12 @@ TY_TEST(tpost_walk_equals_rows_transposed) {
     free(want);
     ty_tpost_free(tp);
     ty_model_free(&m);
+}
+
+TY_TEST(tpost_walk_equals_rows_transposed) {
+    walk_equals_rows(ts_, tp_index("tp_rows.tny"), 2);
+    walk_equals_rows(ts_, tp_index1("tp_rows1.tny"), 1);
+    walk_equals_rows(ts_, tp_index_small("tp_rows_s.tny"), 2);
 }
 
 /* The same packing for any thread count. */
@@ -139,14 +181,17 @@ static int hits_of(tenyo_index *x, const char *q, tenyo_mode mode, int threads, 
  * and score bits as through the rows (the section dropped: the layout
  * before it), in TF-IDF and hybrid mode, on one thread and on three. */
 TY_TEST(tpost_same_answers_as_rows) {
-    const char *path = tp_index("tp_same.tny");
-    CHECK(path);
+    const char *paths[3] = {tp_index("tp_same.tny"), tp_index1("tp_same1.tny"),
+                            tp_index_small("tp_same_s.tny")};
     char err[512];
+    for (int li = 0; li < 3; li++)
     for (int th = 1; th <= 3; th += 2)
         for (size_t qi = 0; qi < sizeof QUERIES / sizeof *QUERIES; qi++)
             for (int mode = TENYO_MODE_TFIDF; mode <= TENYO_MODE_HYBRID; mode++) {
                 if (mode == TENYO_MODE_LSA) continue;
                 tenyo_index *a = NULL, *b = NULL;
+                const char *path = paths[li];
+                CHECK(path);
                 CHECK_EQ_INT(tenyo_index_open(path, &a, err, sizeof err), 0);
                 CHECK_EQ_INT(tenyo_index_open(path, &b, err, sizeof err), 0);
                 CHECK(a->m.tp_sec != NULL);
@@ -169,8 +214,12 @@ TY_TEST(tpost_same_answers_as_rows) {
                            (unsigned long long)hb[i].doc, (double)hb[i].score);
                 }
                 uint32_t pf, pd, nf, nd;
+                uint64_t bl, bd;
                 ty_tpost_frames(a->tpost, &pf, &pd, &nf, &nd);
-                CHECK(pd >= 1 && pd <= pf && nd == nf);
+                ty_tpost_blocks(a->tpost, &bl, &bd);
+                CHECK_EQ_INT(ty_tpost_layout(a->tpost), li == 1 ? 1 : 2);
+                if (li == 1) CHECK(pd >= 1 && pd <= pf && nd == nf && bl == 0);
+                else CHECK(pf == 0 && bl > 0 && bd >= 1);
                 tenyo_index_free(a);
                 tenyo_index_free(b);
             }
@@ -277,7 +326,7 @@ static const char *damage(const char *path, const char *bad, int posts) {
 }
 
 TY_TEST(tpost_damaged_frame_refused_naming_it) {
-    const char *path = tp_index("tp_dmg.tny");
+    const char *path = tp_index1("tp_dmg.tny");
     CHECK(path);
     for (int posts = 0; posts <= 1; posts++) {
         char bad[512], err[400];
@@ -415,7 +464,7 @@ static int64_t zero_count(unsigned char *fr, size_t rs) { return spoil_first(fr,
  * another list of the same frame answers as before (a query checks the
  * lists it reads), and tenyo check's verify refuses the frame. */
 TY_TEST(tpost_walk_refuses_spoilt_values) {
-    const char *path = tp_index("tp_spoil.tny");
+    const char *path = tp_index1("tp_spoil.tny");
     CHECK(path);
     ty_model m;
     char err[512] = "";
@@ -450,7 +499,7 @@ TY_TEST(tpost_walk_refuses_spoilt_values) {
         CHECKF(ty_tpost_walk(tp, &other, &one, 1, m.idf, got, err, sizeof err) == 0, "%s", err);
         CHECK_EQ_INT(ty_tpost_walk(good, &other, &one, 1, m.idf, want, err, sizeof err), 0);
         CHECK(!memcmp(got, want, m.ndocs * sizeof *got));
-        CHECK_EQ_INT(ty_tpost_verify(tp, &m.tfidf, m.idf, err, sizeof err), TENYO_ERR_CORRUPT);
+        CHECK_EQ_INT(ty_tpost_verify(tp, &m.tfidf, m.tf, m.idf, err, sizeof err), TENYO_ERR_CORRUPT);
         CHECKF(strstr(err, says[h]) != NULL, "%s", err);
         ty_tpost_free(tp);
         ty_tpost_free(good);
@@ -458,5 +507,64 @@ TY_TEST(tpost_walk_refuses_spoilt_values) {
     }
     free(got);
     free(want);
+    ty_model_free(&m);
+}
+
+/* Layout 2, its bytes changed in turn (a small index cut into blocks of 3
+ * and chunks of 16; the header's every byte, then every 13th): an open either refuses it or opens,
+ * a walk of every term in parts either refuses it naming the section or
+ * answers (a count or a norm may change a weight silently: no checksum is
+ * verified by a walk), and verify (tenyo check) refuses every one. */
+TY_TEST(tpost_blocks_every_byte_damaged) {
+    const char *path = tp_index_small("tp_flip.tny");
+    CHECK(path);
+    ty_model m;
+    char err[512] = "";
+    CHECK_EQ_INT(ty_store_read(path, &m, err, sizeof err), 0);
+    const char *raw;
+    uint64_t n;
+    CHECK_EQ_INT(ty_lazysec_get(m.tp_sec, &raw, &n, err, sizeof err), 0);
+    CHECK(n > 64 && !memcmp(raw, "TPS2", 4));
+    CHECK_EQ_INT(ty_model_need_tf(&m, err, sizeof err), 0);
+    CHECK(m.tf != NULL); /* verify compares the norms with the rows' */
+    uint64_t nnz = m.tfidf.rowptr[m.ndocs];
+    unsigned char *b = malloc(n);
+    uint32_t *all = malloc(m.nterms * sizeof *all);
+    float *w = malloc(m.nterms * sizeof *w), *got = malloc(m.ndocs * sizeof *got);
+    CHECK(b && all && w && got);
+    for (uint64_t t = 0; t < m.nterms; t++) {
+        all[t] = (uint32_t)t;
+        w[t] = 1.f;
+    }
+    /* every byte of the header, then every 13th (every part, each byte
+     * of an 8-byte value in turn), the last byte */
+    int refused = 0, walked = 0;
+    for (uint64_t i = 0; i < n; i = i < 64 ? i + 1 : i + 13 < n || i == n - 1 ? i + 13 : n - 1) {
+        memcpy(b, raw, n);
+        b[i] ^= (i & 1) ? 0x80 : 0x01;
+        ty_tpost *tp = NULL;
+        if (ty_tpost_open(tp_read_mem, b, n, path, m.nterms, m.ndocs, nnz, &tp, err,
+                          sizeof err)) {
+            CHECKF(strstr(err, "tfidf.post") != NULL, "byte %llu: %s", (unsigned long long)i, err);
+            refused++;
+            continue;
+        }
+        uint32_t np = ty_tpost_nparts(tp, 5);
+        int wrc = 0;
+        for (uint32_t k = 0; k < np && !wrc; k++)
+            wrc = ty_tpost_walk_part(tp, all, w, m.nterms, m.idf, got, k, np, err, sizeof err);
+        CHECKF(wrc == 0 || (wrc == TENYO_ERR_CORRUPT && strstr(err, "tfidf.post")),
+               "byte %llu: %d %s", (unsigned long long)i, wrc, err);
+        walked += wrc == 0;
+        CHECKF(ty_tpost_verify(tp, &m.tfidf, m.tf, m.idf, err, sizeof err) == TENYO_ERR_CORRUPT,
+               "byte %llu not found by verify (T %llu NB %llu N %llu n %llu)", (unsigned long long)i, (unsigned long long)m.nterms, (unsigned long long)ty_get_le64((const unsigned char *)raw + 32), (unsigned long long)m.ndocs, (unsigned long long)n);
+        ty_tpost_free(tp);
+        if (ts_->failed) break;
+    }
+    CHECK(refused > 0 && walked > 0);
+    free(b);
+    free(all);
+    free(w);
+    free(got);
     ty_model_free(&m);
 }

@@ -362,7 +362,7 @@ int ty_index_tpost(const tenyo_index *x, char *err, size_t errlen);
 /* The stored postings of m (read from path) checked whole against its
  * rows (api/check.c; tenyo check): 0 (also without them), or the status
  * with err naming the file, the section and the frame. */
-int ty_tpost_verify_model(const ty_model *m, const char *path, char *err, size_t errlen);
+int ty_tpost_verify_model(ty_model *m, const char *path, char *err, size_t errlen);
 /* Documents listing more fields than this are left out of co-classification
  * counts (their pairs grow with the square; real patents list a handful). */
 #define TY_CO_MAX_FIELDS 64

@@ -776,16 +776,17 @@ static int tp_mem_read(void *ud, uint64_t off, uint64_t len, void *dst, char *er
  * search/tpost.c), whole: the section's checksum, its header and table,
  * every frame decoded and every posting equal to the rows'. 0 (also
  * without the section), or the status with err. */
-int ty_tpost_verify_model(const ty_model *m, const char *path, char *err, size_t errlen) {
+int ty_tpost_verify_model(ty_model *m, const char *path, char *err, size_t errlen) {
     if (!m->tp_sec) return TENYO_OK;
     const char *p;
     uint64_t n;
-    int rc = ty_lazysec_get(m->tp_sec, &p, &n, err, errlen);
+    int rc = ty_model_has_tf(m) ? ty_model_need_tf(m, err, errlen) : TENYO_OK; /* the norms */
+    if (!rc) rc = ty_lazysec_get(m->tp_sec, &p, &n, err, errlen);
     if (rc) return rc;
     ty_tpost *tp = NULL; /* bounds: the open checks every frame inside n */
     rc = ty_tpost_open(tp_mem_read, (void *)p, n, path, m->nterms, m->ndocs,
                        m->ndocs ? m->tfidf.rowptr[m->ndocs] : 0, &tp, err, errlen);
-    if (!rc) rc = ty_tpost_verify(tp, &m->tfidf, m->idf, err, errlen);
+    if (!rc) rc = ty_tpost_verify(tp, &m->tfidf, m->tf, m->idf, err, errlen);
     ty_tpost_free(tp);
     return rc;
 }

@@ -431,19 +431,23 @@ static void score_split(tenyo_ctx *c, score_job *j) {
 
 /* The stored postings' scan (ty_index_tpost, open): the TF-IDF scores of
  * every document walked into s1 from the lists of the distinct query terms
- * (ty_tpost_walk: each list read once from its frame, in ascending term
+ * (ty_tpost_walk_part: each list read from the section, in ascending term
  * order, so every score is the float the transposed rows' walk sums, bit
- * for bit), as part 0 of a claim whose other parts are the LSA scan's
- * ranges: one thread walks while the others scan (the walk cannot be cut
- * by documents without reading every list to its range). Then the
- * combination and the filter by ranges (score_split, tf_done). Why not
- * copy the lists out and walk them by ranges as the transposed rows are:
- * a patent's 200-odd terms hold 46 million postings at 1M documents, 370
- * MB written and read again (a third of a whole `ideas` process). 0, or
- * the status with c->err set. */
+ * for bit), in the first parts of a claim whose other parts are the LSA
+ * scan's ranges. Stored postings in blocks (layout 2) are walked in parts
+ * cut by documents (QPAR_PARTS a thread, ty_tpost_nparts), each adding
+ * into its own documents' scores: the threads share the walk, and then
+ * the scan; layout 1's frames are walked by one thread while the others
+ * scan. Then the combination and the filter by ranges (score_split,
+ * tf_done). Why not copy the lists out and walk them by ranges as the
+ * transposed rows are: a patent's 200-odd terms hold 46 million postings
+ * at 1M documents, 370 MB written and read again. 0, or the status with
+ * c->err set (the first failing part's message). */
 typedef struct stored_job {
     score_job *j;            /* its distinct terms and weights: j->t, j->w */
-    int parts;               /* the LSA scan's ranges (parts 1 .. parts) */
+    int wparts;              /* the walk's parts (0 .. wparts - 1) */
+    int parts;               /* the LSA scan's ranges (the parts after) */
+    char (*werr)[TY_ERRLEN]; /* each walk part's message */
 } stored_job;
 
 static int stored_part(void *ud, int t, int nparts) {
@@ -452,11 +456,12 @@ static int stored_part(void *ud, int t, int nparts) {
     score_job *j = sj->j;
     tenyo_ctx *c = j->c;
     const tenyo_index *x = c->idx;
-    if (t == 0)
-        return ty_tpost_walk(x->tpost, j->t, j->w, j->nt, x->m.idf, c->s1, c->err,
-                             sizeof c->err);
+    if (t < sj->wparts)
+        return ty_tpost_walk_part(x->tpost, j->t, j->w, j->nt, x->m.idf, c->s1,
+                                  (uint32_t)t, (uint32_t)sj->wparts, sj->werr[t], TY_ERRLEN);
+    t -= sj->wparts;
     uint64_t n = x->m.ndocs;
-    score_docs(j, ty_split(n, t - 1, sj->parts), ty_split(n, t, sj->parts));
+    score_docs(j, ty_split(n, t, sj->parts), ty_split(n, t + 1, sj->parts));
     return 0;
 }
 
@@ -469,18 +474,31 @@ static int score_stored(tenyo_ctx *c, score_job *j, size_t qn) {
         terms_end(c, j, qn);
         return TENYO_ERR_NOMEM;
     }
-    stored_job sj = {j, 0};
+    stored_job sj = {j, 1, 0, NULL};
     int rest = j->rest;
     j->rest = 0; /* the first pass: the LSA scan alone beside the walk */
     int nt = ctx_enter(c);
+    sj.wparts = (int)ty_tpost_nparts(c->idx->tpost, (uint32_t)(nt > 1 ? QPAR_PARTS * nt : 1));
     sj.parts = j->lsa_scan ? QPAR_PARTS * nt : 0;
-    int rc = nt > 1 || sj.parts ? ty_parallel_claim(nt, 1 + sj.parts, stored_part, &sj)
-                                : stored_part(&sj, 0, 1);
+    sj.werr = ty_calloc((size_t)sj.wparts, sizeof *sj.werr);
+    int rc = TENYO_ERR_NOMEM;
+    if (sj.werr)
+        rc = nt > 1 || sj.parts || sj.wparts > 1
+                 ? ty_parallel_claim(nt, sj.wparts + sj.parts, stored_part, &sj)
+                 : stored_part(&sj, 0, 1);
     ctx_leave(nt);
     if (rc) {
+        if (!sj.werr) ty_seterr(c->err, sizeof c->err, "out of memory for a query's walk");
+        for (int i = 0; sj.werr && i < sj.wparts; i++)
+            if (sj.werr[i][0]) {
+                ty_seterr(c->err, sizeof c->err, "%s", sj.werr[i]);
+                break;
+            }
+        free(sj.werr);
         terms_end(c, j, qn);
         return rc;
     }
+    free(sj.werr);
     j->lsa_scan = 0;
     j->rest = rest;
     j->tf_done = 1;

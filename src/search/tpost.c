@@ -56,6 +56,7 @@
  * the norms, 8 bytes a document, restore them exactly).
  */
 #include "search/tpost.h"
+#include "search/tpblk.h"
 
 #include "tenyo.h"
 
@@ -73,38 +74,6 @@
 #define TP_NORM_DOCS 65536u  /* documents per norm frame */
 #define TP_LEVEL 3           /* zstd level (the store's) */
 #define TP_MAX_RATIO 32768u  /* the most a zstd frame expands */
-
-static int leb_put(unsigned char *p, uint64_t v) {
-    int n = 0;
-    do {
-        p[n++] = (unsigned char)((v & 0x7F) | (v > 0x7F ? 0x80 : 0));
-        v >>= 7;
-    } while (v);
-    return n;
-}
-
-static int leb_len(uint64_t v) {
-    int n = 1;
-    while (v > 0x7F) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-/* A LEB128 value at *p before end (at most 5 bytes): 0, or -1. */
-static int leb_get(const unsigned char **p, const unsigned char *end, uint64_t *v) {
-    uint64_t r = 0;
-    for (int s = 0; s < 35 && *p < end; s += 7) {
-        unsigned char c = *(*p)++;
-        r |= (uint64_t)(c & 0x7F) << s;
-        if (!(c & 0x80)) {
-            *v = r;
-            return 0;
-        }
-    }
-    return -1;
-}
 
 /* ================================================================ pack */
 
@@ -126,12 +95,12 @@ static void tp_frame_raw(const tp_pack *k, uint32_t f, unsigned char *b) {
     if (f < k->np) {
         for (uint64_t t = k->first[f]; t < k->first[f + 1]; t++) {
             uint64_t a = k->tptr[t], e = k->tptr[t + 1], prev = 0;
-            o += (size_t)leb_put(b + o, e - a);
+            o += (size_t)ty_leb_put(b + o, e - a);
             for (uint64_t i = a; i < e; i++) {
-                o += (size_t)leb_put(b + o, i > a ? k->tdoc[i] - prev : k->tdoc[i]);
+                o += (size_t)ty_leb_put(b + o, i > a ? k->tdoc[i] - prev : k->tdoc[i]);
                 prev = k->tdoc[i];
             }
-            for (uint64_t i = a; i < e; i++) o += (size_t)leb_put(b + o, k->ttf[i]);
+            for (uint64_t i = a; i < e; i++) o += (size_t)ty_leb_put(b + o, k->ttf[i]);
         }
     } else {
         uint64_t d0 = (uint64_t)(f - k->np) * TP_NORM_DOCS, d1 = d0 + TP_NORM_DOCS;
@@ -179,6 +148,12 @@ static int tp_pack_worker(void *ud, int t, int nt) {
     return rc;
 }
 
+/* TENYO_TPOST_FORMAT=1: write layout 1 (tests, benches, older readers). */
+static int tp_layout1(void) {
+    const char *e = getenv("TENYO_TPOST_FORMAT");
+    return e && !strcmp(e, "1");
+}
+
 int ty_tpost_pack(const ty_csr *rows, const uint32_t *tf, const float *idf, uint64_t nterms,
                   int threads, ty_buf *out, char *err, size_t errlen) {
     uint64_t nd = rows->nrows, nnz = nd ? rows->rowptr[nd] : 0;
@@ -211,6 +186,10 @@ int ty_tpost_pack(const ty_csr *rows, const uint32_t *tf, const float *idf, uint
         double norm = ty_tfidf_counts_norm(rows->col + a, tf + a, (size_t)(e - a), idf);
         inv[d] = norm > 0 ? 1.0 / norm : 1.0;
     }
+    if (!tp_layout1()) { /* layout 2 (tpblk.c), unless layout 1 is asked for */
+        rc = ty_tpblk_pack(nterms, nd, nnz, tptr, tdoc, ttf, inv, out, err, errlen);
+        goto done;
+    }
     /* the posting frames: whole terms, closed at TP_FRAME raw bytes */
     first = ty_mallocarray(nterms + 2, sizeof *first);
     raw = ty_mallocarray(nterms + 1 + nn, sizeof *raw);
@@ -218,10 +197,10 @@ int ty_tpost_pack(const ty_csr *rows, const uint32_t *tf, const float *idf, uint
     uint64_t fr = 0;
     first[0] = 0;
     for (uint64_t t = 0; t < nterms; t++) {
-        uint64_t a = tptr[t], e = tptr[t + 1], b = (uint64_t)leb_len(e - a);
+        uint64_t a = tptr[t], e = tptr[t + 1], b = (uint64_t)ty_leb_len(e - a);
         for (uint64_t i = a; i < e; i++)
-            b += (uint64_t)leb_len(i > a ? tdoc[i] - tdoc[i - 1] : tdoc[i]) +
-                 (uint64_t)leb_len(ttf[i]);
+            b += (uint64_t)ty_leb_len(i > a ? tdoc[i] - tdoc[i - 1] : tdoc[i]) +
+                 (uint64_t)ty_leb_len(ttf[i]);
         fr += b;
         if (fr >= TP_FRAME || t + 1 == nterms) {
             if (fr > UINT32_MAX) {
@@ -298,6 +277,7 @@ done:
 /* ================================================================ read */
 
 struct ty_tpost {
+    ty_tpblk *blk;           /* layout 2: everything is its (tpblk.c) */
     ty_tpost_read_fn rd;
     void *ud;
     char *path;              /* for messages */
@@ -358,6 +338,17 @@ int ty_tpost_open(ty_tpost_read_fn rd, void *ud, uint64_t len, const char *path,
     }
     int rc = rd(ud, 0, TP_HEAD, h, err, errlen);
     if (rc) return rc;
+    if (!memcmp(h, TY_TPBLK_MAGIC, 4)) {
+        ty_tpost *p = ty_calloc(1, sizeof *p);
+        if (!p) {
+            ty_seterr(err, errlen, "%s: out of memory reading section 'tfidf.post'", path);
+            return TENYO_ERR_NOMEM;
+        }
+        rc = ty_tpblk_open(rd, ud, len, path, nterms, ndocs, nnz, &p->blk, err, errlen);
+        if (rc) free(p);
+        else *out = p;
+        return rc;
+    }
     uint32_t np = ty_get_le32(h + 32), nn = ty_get_le32(h + 36);
     uint64_t nf = (uint64_t)np + nn, tabn = TP_HEAD + TP_ENTRY * nf;
     if (memcmp(h, TY_TPOST_MAGIC, 4)) why = "not stored postings (magic)";
@@ -435,6 +426,11 @@ int ty_tpost_open(ty_tpost_read_fn rd, void *ud, uint64_t len, const char *path,
 
 void ty_tpost_free(ty_tpost *p) {
     if (!p) return;
+    if (p->blk) {
+        ty_tpblk_free(p->blk);
+        free(p);
+        return;
+    }
     pthread_mutex_destroy(&p->mu);
     free(p->tab - TP_HEAD);
     free(p->path);
@@ -521,7 +517,7 @@ static int post_decode(ty_tpost *p, uint32_t f, int full, char *err, size_t errl
     for (uint64_t t = t0; t < t1; t++) {
         uint64_t n, v, prev = 0;
         to[t - t0] = (uint64_t)(q - b);
-        if (leb_get(&q, end, &n) || n > p->ndocs)
+        if (ty_leb_get(&q, end, &n) || n > p->ndocs)
             return damaged(p, f, "a list's length is unreadable or too long", err, errlen);
         if (!full) {
             const unsigned char *c = leb_skip(q, end, n);
@@ -532,13 +528,13 @@ static int post_decode(ty_tpost *p, uint32_t f, int full, char *err, size_t errl
             continue;
         }
         for (uint64_t i = 0; i < n; i++) {
-            if (leb_get(&q, end, &v) || (i && v == 0) || (v += prev) >= p->ndocs)
+            if (ty_leb_get(&q, end, &v) || (i && v == 0) || (v += prev) >= p->ndocs)
                 return damaged(p, f, BAD_DOCS, err, errlen);
             prev = v;
         }
         co[t - t0] = (uint64_t)(q - b);
         for (uint64_t i = 0; i < n; i++)
-            if (leb_get(&q, end, &v) || v == 0 || v > UINT32_MAX)
+            if (ty_leb_get(&q, end, &v) || v == 0 || v > UINT32_MAX)
                 return damaged(p, f, BAD_COUNT, err, errlen);
     }
     to[t1 - t0] = (uint64_t)(q - b);
@@ -593,7 +589,7 @@ static uint64_t list_at(const ty_tpost *p, uint64_t t, const unsigned char **q,
     const unsigned char *b = (const unsigned char *)p->raw.p;
     *q = b + p->toff[t - t0];
     *end = b + p->toff[t - t0 + 1];
-    (void)leb_get(q, *end, &n); /* checked by post_decode */
+    (void)ty_leb_get(q, *end, &n); /* checked by post_decode */
     return n;
 }
 
@@ -657,8 +653,24 @@ static int walk_locked(ty_tpost *p, const uint32_t *t, const float *w, size_t nt
     return TENYO_OK;
 }
 
+uint32_t ty_tpost_nparts(const ty_tpost *p, uint32_t want) {
+    return p->blk ? ty_tpblk_nparts(p->blk, want) : 1;
+}
+
+int ty_tpost_walk_part(ty_tpost *p, const uint32_t *t, const float *w, size_t nt,
+                       const float *idf, float *s, uint32_t part, uint32_t nparts, char *err,
+                       size_t errlen) {
+    if (p->blk) return ty_tpblk_walk_part(p->blk, t, w, nt, idf, s, part, nparts, err, errlen);
+    if (part || nparts != 1) {
+        ty_seterr(err, errlen, "stored postings of layout 1 are walked in one part");
+        return TENYO_ERR_ARG;
+    }
+    return ty_tpost_walk(p, t, w, nt, idf, s, err, errlen);
+}
+
 int ty_tpost_walk(ty_tpost *p, const uint32_t *t, const float *w, size_t nt, const float *idf,
                   float *s, char *err, size_t errlen) {
+    if (p->blk) return ty_tpblk_walk_part(p->blk, t, w, nt, idf, s, 0, 1, err, errlen);
     memset(s, 0, (size_t)p->ndocs * sizeof *s);
     pthread_mutex_lock(&p->mu);
     int rc = walk_locked(p, t, w, nt, idf, s, err, errlen);
@@ -666,8 +678,24 @@ int ty_tpost_walk(ty_tpost *p, const uint32_t *t, const float *w, size_t nt, con
     return rc;
 }
 
-int ty_tpost_verify(ty_tpost *p, const ty_csr *rows, const float *idf, char *err,
-                    size_t errlen) {
+int ty_tpost_norms_check(const char *path, const ty_csr *rows, const uint32_t *tf,
+                         const float *idf, const double *inv, char *err, size_t errlen) {
+    for (uint64_t d = 0; tf && d < rows->nrows; d++) {
+        uint64_t a = rows->rowptr[d], e = rows->rowptr[d + 1];
+        double norm = ty_tfidf_counts_norm(rows->col + a, tf + a, (size_t)(e - a), idf);
+        double want = norm > 0 ? 1.0 / norm : 1.0;
+        if (memcmp(&want, &inv[d], sizeof want)) {
+            ty_seterr(err, errlen, "%s: section 'tfidf.post': document %llu's inverse norm is "
+                      "not its row's", path, (unsigned long long)d);
+            return TENYO_ERR_CORRUPT;
+        }
+    }
+    return TENYO_OK;
+}
+
+int ty_tpost_verify(ty_tpost *p, const ty_csr *rows, const uint32_t *tf, const float *idf,
+                    char *err, size_t errlen) {
+    if (p->blk) return ty_tpblk_verify(p->blk, rows, tf, idf, err, errlen);
     uint64_t nd = p->ndocs;
     if (rows->nrows != nd || (nd ? rows->rowptr[nd] : 0) != p->nnz) {
         ty_seterr(err, errlen, "%s: section 'tfidf.post': not the rows' documents or non-zeros",
@@ -691,10 +719,10 @@ int ty_tpost_verify(ty_tpost *p, const ty_csr *rows, const float *idf, char *err
             const unsigned char *q, *end, *qc;
             uint64_t len = list_at(p, t, &q, &end), d = 0, g = 0, c = 0;
             qc = q;
-            for (uint64_t k = 0; k < len; k++) (void)leb_get(&qc, end, &g); /* to the counts */
+            for (uint64_t k = 0; k < len; k++) (void)ty_leb_get(&qc, end, &g); /* to the counts */
             for (uint64_t k = 0; k < len && !rc; k++) {
-                (void)leb_get(&q, end, &g);
-                (void)leb_get(&qc, end, &c);
+                (void)ty_leb_get(&q, end, &g);
+                (void)ty_leb_get(&qc, end, &c);
                 d = k ? d + g : g;
                 float w = ty_tfidf_weight((uint32_t)c, idf[t], p->inv[d]);
                 uint64_t e = cur[d];
@@ -718,13 +746,21 @@ int ty_tpost_verify(ty_tpost *p, const ty_csr *rows, const float *idf, char *err
                       "no list holds", p->path, (unsigned long long)d);
             rc = TENYO_ERR_CORRUPT;
         }
+    if (!rc) rc = ty_tpost_norms_check(p->path, rows, tf, idf, p->inv, err, errlen);
     pthread_mutex_unlock(&p->mu);
     free(cur);
     return rc;
 }
 
+int ty_tpost_layout(const ty_tpost *p) { return p && p->blk ? 2 : 1; }
+
+void ty_tpost_blocks(const ty_tpost *p, uint64_t *blocks, uint64_t *decoded) {
+    ty_tpblk_blocks(p ? p->blk : NULL, blocks, decoded);
+}
+
 void ty_tpost_frames(const ty_tpost *p, uint32_t *post, uint32_t *post_decoded, uint32_t *norms,
                      uint32_t *norms_decoded) {
+    if (p && p->blk) p = NULL; /* layout 2 has no frames */
     *post = p ? p->np : 0;
     *post_decoded = p ? p->ndec_post : 0;
     *norms = p ? p->nn : 0;
