@@ -422,6 +422,12 @@ typedef struct tenyo_index_info {
                                  decoded whole by them (an index written
                                  before the frames: tenyo rebuild --no-ivf
                                  gives it them), or not one file */
+    uint32_t postings_layout; /* the stored TF-IDF postings (section
+                                 "tfidf.post"): 2 blocks read in place, a
+                                 query's walk shared by its threads; 1 zstd
+                                 frames, each decoded whole by the one
+                                 thread that walks (tenyo rebuild --no-ivf
+                                 gives layout 2); 0 none */
 } tenyo_index_info;
 
 /* Load an index. The file is treated as untrusted: counts are bounded, sizes

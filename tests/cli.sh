@@ -41,7 +41,7 @@ contains "$D/out" "documents  200" cli_info_docs
 # whether the stored TF-IDF postings are there and how the documents'
 # strings are held (blocks; whole in an index written with layout 1), in
 # words and in --json (the postings' stored bytes: the section's)
-contains "$D/out" "^postings   TF-IDF postings stored: [0-9.]* MB, [0-9.]* bytes per document, read term by term by TF-IDF and hybrid queries$" cli_info_postings
+contains "$D/out" "^postings   TF-IDF postings stored: [0-9.]* MB, [0-9.]* bytes per document, in blocks read in place, term by term, by TF-IDF and hybrid queries on every thread$" cli_info_postings
 contains "$D/out" "^docmeta    layout 2: the documents' strings in blocks of 128, each decoded on first use$" cli_info_docmeta_blocks
 "$T" info --json "$D/s.tny" >"$D/out" 2>&1
 if python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); s=[x["stored"] for x in o["sections"] if x["name"]=="tfidf.post"]; assert s and o["postings_bytes"]==s[0]>0 and o["docmeta_layout"]==2, (s, o.get("postings_bytes"), o.get("docmeta_layout"))' "$D/out"; then ok cli_info_json_postings_docmeta; else bad "cli_info_json_postings_docmeta ($(grep -o '"postings_bytes[^,]*\|"docmeta_layout[^,]*' "$D/out" | tr '\n' ' '))"; fi

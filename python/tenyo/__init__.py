@@ -155,7 +155,8 @@ class _IndexInfo(Structure):
                 ("open_records", c_uint64),
                 ("nshards", c_uint32), ("shard_docs", POINTER(c_uint64)),
                 ("shard_bytes", POINTER(c_uint64)), ("f16_bytes", c_uint64),
-                ("docmeta_layout", c_uint32), ("rows_frame", c_uint32)]
+                ("docmeta_layout", c_uint32), ("rows_frame", c_uint32),
+                ("postings_layout", c_uint32)]
 
 
 class _DocMeta(Structure):
@@ -1142,6 +1143,7 @@ class Index:
                 "tokenizer": _s(i.tokenizer), "writer": _s(i.writer), "created": i.created,
                 "file_bytes": i.file_bytes, "ivf_lists": i.ivf_lists, "f16_bytes": i.f16_bytes,
                 "docmeta_layout": i.docmeta_layout, "rows_frame": i.rows_frame,
+                "postings_layout": i.postings_layout,
                 "phrases": i.nphrases, "generation": i.generation,
                 "rebuild_advised": bool(i.rebuild_advised),
                 "licensable": {"documents": i.nopen, "by_records": i.open_records,

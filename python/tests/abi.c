@@ -64,6 +64,7 @@ int main(void) {
     F(tenyo_index_info, open_records);
     F(tenyo_index_info, nshards); F(tenyo_index_info, shard_docs); F(tenyo_index_info, shard_bytes);
     F(tenyo_index_info, f16_bytes); F(tenyo_index_info, docmeta_layout);
+    F(tenyo_index_info, rows_frame); F(tenyo_index_info, postings_layout);
     S(tenyo_doc_meta);
     F(tenyo_doc_meta, id); F(tenyo_doc_meta, title); F(tenyo_doc_meta, applicant);
     F(tenyo_doc_meta, date); F(tenyo_doc_meta, codes); F(tenyo_doc_meta, fields);

@@ -16,6 +16,7 @@
  * here opens, writes or searches.
  */
 #include "api/api.h"
+#include "search/tpblk.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -163,6 +164,15 @@ int ty_cooccur_row(const tenyo_index *x, uint32_t a, uint32_t *row) {
     int64_t f = a;
     return ty_cooccur_rows(x, &f, 1, row);
 }
+/* The stored postings' layout, from their section's magic (one read of
+ * four bytes; 0: no section, or unreadable: a query will say why). */
+static uint32_t postings_layout(ty_lazysec *sec) {
+    char mg[4];
+    char err[TY_ERRLEN];
+    if (!sec || ty_lazysec_read(sec, 0, 4, mg, err, sizeof err)) return 0;
+    return !memcmp(mg, TY_TPBLK_MAGIC, 4) ? 2 : !memcmp(mg, TY_TPOST_MAGIC, 4) ? 1 : 0;
+}
+
 void tenyo_index_info_get(const tenyo_index *x, tenyo_index_info *info) {
     if (!info) return;
     memset(info, 0, sizeof *info);
@@ -204,6 +214,7 @@ void tenyo_index_info_get(const tenyo_index *x, tenyo_index_info *info) {
     info->f16_bytes = m->doc_h ? 2 * m->ndocs * m->dim : 0;
     info->docmeta_layout = m->docmeta_layout;
     info->rows_frame = m->rows_frame;
+    info->postings_layout = postings_layout(m->tp_sec);
     info->nphrases = m->nphrases;
     info->abstract_bytes = ty_abs_bytes(m->abs);
     info->max_terms = m->max_terms;

@@ -63,11 +63,17 @@ static void print_stored(tenyo_index *x, const tenyo_index_info *in, uint64_t *k
     for (int i = 0; i < in->nsections; i++)
         if (!strcmp(in->sections[i].name, "tfidf.post")) tps = in->sections[i].stored;
     if (tps)
-        printf("postings   TF-IDF postings stored: %.2f MB, %.1f bytes per document, %s\n",
+        printf("postings   TF-IDF postings stored: %.2f MB, %.1f bytes per document, %s%s\n",
                tps / 1e6, in->ndocs ? (double)tps / in->ndocs : 0.0,
                in->generation ? "the base's: with updates TF-IDF and hybrid queries decode "
                                "the rows"
-                             : "read term by term by TF-IDF and hybrid queries");
+                             : in->postings_layout == 2
+                                   ? "in blocks read in place, term by term, by TF-IDF and "
+                                     "hybrid queries on every thread"
+                                   : "in compressed frames decoded term by term by TF-IDF "
+                                     "and hybrid queries on one thread",
+               !in->generation && in->postings_layout == 1
+                   ? " (tenyo rebuild --no-ivf lays them out in blocks)" : "");
     else
         printf("postings   none stored: TF-IDF and hybrid queries decode every document's "
                "row%s\n", in->nshards ? " (a sharded index is written without them)" : "");

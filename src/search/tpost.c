@@ -1,7 +1,13 @@
 /*
  * tpost.c — the TF-IDF postings stored beside the rows (section
  * "tfidf.post"), so that a TF-IDF or hybrid query reads the lists of its
- * own terms instead of decoding every row:
+ * own terms instead of decoding every row. Two layouts, told by their
+ * magic: layout 2 ("TPS2", blocks read in place, a walk cut by documents
+ * over the query's threads: search/tpblk.c), which builds write, and
+ * layout 1 below, which an index written before it holds and
+ * TENYO_TPOST_FORMAT=1 still writes (tests, older readers). This file
+ * transposes the rows for both, reads layout 1, and hands a section of
+ * layout 2 to tpblk.c behind the same handle. Layout 1:
  *
  *   0   4  magic "TPS1"
  *   4   4  documents per norm frame B (TP_NORM_DOCS, 65536)

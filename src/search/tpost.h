@@ -1,8 +1,9 @@
 /*
  * tpost.h — the TF-IDF postings stored beside the rows (section
- * "tfidf.post"; layout and reasons in tpost.c): packed by a build, opened
- * from a read callback, a query's terms walked frame by frame, checked
- * whole against the rows by tenyo check.
+ * "tfidf.post"; layout 1 and reasons in tpost.c, layout 2 in tpblk.c):
+ * packed by a build, opened from a read callback, a query's terms walked
+ * (layout 2: in parts by documents, on several threads), checked whole
+ * against the rows by tenyo check.
  */
 #ifndef TENYO_TPOST_H
 #define TENYO_TPOST_H
@@ -73,14 +74,17 @@ int ty_tpost_open(ty_tpost_read_fn rd, void *ud, uint64_t len, const char *path,
  * overwritten): s[d] = +0, then w[i] * (d's weight of t[i]) added for each
  * term d holds, in ascending term order — the same floats, summed in the
  * same order, as the rows' gather or the transposed rows' walk
- * (search/search.c), bit for bit. Each list is read once from its frame,
- * never copied out: no memory grows with the postings. The frames of the
- * terms are read and decoded now (each frame's layout checked, the values
- * of the lists read as they are added), the inverse norms of
- * their documents once for the handle; from any thread (one at a time,
- * under the handle's mutex). 0, or TENYO_ERR_CORRUPT naming the file, the
- * section, the frame and its terms or documents (NOMEM, the read's
- * status; TENYO_ERR_ARG for terms not rising); s is then undefined. */
+ * (search/search.c), bit for bit. Each list is read once, never copied
+ * out whole: no memory grows with the postings. Layout 1: the frames of
+ * the terms are read and decoded now (each frame's layout checked, the
+ * values of the lists read as they are added), the inverse norms of their
+ * documents once for the handle, from any thread (one at a time, under
+ * the handle's mutex). Layout 2: the blocks and norms a walk needs, read
+ * by it and checked as they are read; walks run at once from any threads.
+ * 0, or TENYO_ERR_CORRUPT naming the file, the section, the frame and its
+ * terms or documents (layout 2: the term and block, or the norms'
+ * documents; NOMEM, the read's status; TENYO_ERR_ARG for terms not
+ * rising); s is then undefined. */
 int ty_tpost_walk(ty_tpost *p, const uint32_t *t, const float *w, size_t nt, const float *idf,
                   float *s, char *err, size_t errlen);
 /* Parts a walk of p can be cut into by documents, 1 .. want (layout 1:

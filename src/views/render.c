@@ -99,6 +99,7 @@ json_t *cli_info_json(const tenyo_index *x, const char *path) {
     json_object_set_new(o, "postings_bytes", json_integer((json_int_t)tps));
     json_object_set_new(o, "docmeta_layout", json_integer(in.docmeta_layout));
     json_object_set_new(o, "rows_frame", json_integer(in.rows_frame));
+    json_object_set_new(o, "postings_layout", json_integer(in.postings_layout));
     uint64_t kst = 0, kin = 0; /* read nothing: a server starts without the keyword text */
     tenyo_index_keyword_size(x, &kst, &kin);
     json_object_set_new(o, "keyword_index_bytes", json_integer((json_int_t)kst));
