@@ -33,40 +33,30 @@
  * ascending, the same floats in the same order as the rows' gather.
  *
  * Reading. The open reads the header (magic, K, C, counts equal to the
- * index's, checksum, the parts' sizes filling the section exactly). A walk
- * reads, per query term, its two entries, its blocks' entries and the data
- * of the blocks its documents need (through the read callback, up to 96
- * KiB at a time, into a buffer of the walk's own), and the norms of the
- * chunks its documents fall in, once for the handle. Every value read is
+ * index's, checksum, the parts' sizes filling the section). A walk reads
+ * its terms' entries and block entries, then, chunk by chunk of C
+ * documents, the chunk's norms and the data of every term's blocks that
+ * reach it (through the read callback, up to 96 KiB at a time), each value
  * checked before it is used: entries rising and inside the section, a
  * block's gaps and counts filling its bytes exactly, its documents rising
- * from its first document and below the next block's first (the last: N),
- * counts 1 to 2^32 - 1, inverse norms finite and > 0; damage is named by
- * term and block, or by the norms' documents. No checksum is verified by a
- * walk (a byte changed inside a count changes one weight silently, as a
- * byte of the mapped int8 codes changes a score): the section's frame
- * carries zstd's checksum, and tenyo check reads every block and compares
- * every posting with the rows.
+ * and below the next block's first (the last: N), counts 1 to 2^32 - 1,
+ * norms finite and > 0; damage is named by term and block, or by the
+ * norms' documents. No checksum is verified by a walk (a changed count
+ * changes one weight silently, as a byte of the mapped int8 codes does a
+ * score): the section's frame carries zstd's, and tenyo check compares
+ * every posting and every norm with the rows.
  *
- * A walk cut by documents. Part k of n (ty_tpblk_walk_part) zeroes and
- * sums the scores of documents [N k / n, N (k + 1) / n) alone: of each
- * term it reads the blocks from the last whose first document is at most
- * its first document to the first whose first document is past its range
- * (a binary search in the term's block entries), so parts on several
- * threads read each block once (those astride a boundary: twice) and add
- * the same products in the same order as one walk: the same bits.
+ * A walk cut by documents: part k of n (whole chunks) zeroes and sums the
+ * scores of its documents alone, reading of each term the blocks from the
+ * last starting at or before its first document (a binary search); inside
+ * it, per chunk, the terms in ascending order (a block astride two chunks
+ * is decoded for each), so a chunk's norms and scores stay in the cache
+ * and every document's sum is the one term-by-term walk's: the same bits,
+ * however many threads take the parts.
  *
- * Why blocks read in place rather than zstd frames (layout 1): a patent's
- * 200-odd terms hold ~46 million postings at 1M documents; decompressing
- * their frames was half of the walk (a third of a whole `similar ID`), and
- * a frame could only be walked whole, by one thread while the other
- * waited. Cost: the raw bytes (layout 1's frames are ~2.2x smaller at 1M)
- * and 24 bytes a term, 8 a block (sizes and timings:
- * docs/index-format.md). Rejected: StreamVByte (Debian's libstreamvbyte
- * is built without its SIMD decoder: its scalar decode made the walk 2x
- * slower than zstd and LEB128 together); a checksum per block verified by
- * every walk (hashing ~100 MB a query at 1M); zstd over the blocks (the
- * decode this removes).
+ * Why, what it costs, what was rejected (StreamVByte, a checksum per
+ * block, zstd over the blocks): docs/index-format.md, "The postings in
+ * blocks read in place".
  */
 #include "search/tpblk.h"
 
@@ -564,6 +554,21 @@ int ty_tpblk_walk_part(ty_tpblk *p, const uint32_t *t, const float *w, size_t nt
     return rc;
 }
 
+int ty_tpblk_norms_check(const char *path, const ty_csr *rows, const uint32_t *tf,
+                         const float *idf, const double *inv, char *err, size_t errlen) {
+    for (uint64_t d = 0; tf && d < rows->nrows; d++) {
+        uint64_t a = rows->rowptr[d], e = rows->rowptr[d + 1];
+        double norm = ty_tfidf_counts_norm(rows->col + a, tf + a, (size_t)(e - a), idf);
+        double want = norm > 0 ? 1.0 / norm : 1.0;
+        if (memcmp(&want, &inv[d], sizeof want)) {
+            ty_seterr(err, errlen, "%s: section 'tfidf.post': document %llu's inverse norm is "
+                      "not its row's", path, (unsigned long long)d);
+            return TENYO_ERR_CORRUPT;
+        }
+    }
+    return TENYO_OK;
+}
+
 int ty_tpblk_verify(ty_tpblk *p, const ty_csr *rows, const uint32_t *tf, const float *idf,
                     char *err, size_t errlen) {
     uint64_t nd = p->ndocs;
@@ -630,7 +635,7 @@ int ty_tpblk_verify(ty_tpblk *p, const ty_csr *rows, const uint32_t *tf, const f
                       "no list holds", p->path, (unsigned long long)d);
             rc = TENYO_ERR_CORRUPT;
         }
-    if (!rc) rc = ty_tpost_norms_check(p->path, rows, tf, idf, inv, err, errlen);
+    if (!rc) rc = ty_tpblk_norms_check(p->path, rows, tf, idf, inv, err, errlen);
     scratch_free(&sc);
     free(cur);
     free(inv);

@@ -38,7 +38,7 @@ int ty_tpblk_verify(ty_tpblk *p, const ty_csr *rows, const uint32_t *tf, const f
 /* Every inverse norm inv[0..rows->nrows) equal, bit for bit, to the one
  * rows and their counts tf give (no check without tf); path names the file
  * in the message. Shared by both layouts' verify. */
-int ty_tpost_norms_check(const char *path, const ty_csr *rows, const uint32_t *tf,
+int ty_tpblk_norms_check(const char *path, const ty_csr *rows, const uint32_t *tf,
                          const float *idf, const double *inv, char *err, size_t errlen);
 /* Blocks in all, and how many a walk has decoded (tests). */
 void ty_tpblk_blocks(const ty_tpblk *p, uint64_t *blocks, uint64_t *decoded);

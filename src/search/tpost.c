@@ -1,13 +1,10 @@
 /*
  * tpost.c — the TF-IDF postings stored beside the rows (section
  * "tfidf.post"), so that a TF-IDF or hybrid query reads the lists of its
- * own terms instead of decoding every row. Two layouts, told by their
- * magic: layout 2 ("TPS2", blocks read in place, a walk cut by documents
- * over the query's threads: search/tpblk.c), which builds write, and
- * layout 1 below, which an index written before it holds and
- * TENYO_TPOST_FORMAT=1 still writes (tests, older readers). This file
- * transposes the rows for both, reads layout 1, and hands a section of
- * layout 2 to tpblk.c behind the same handle. Layout 1:
+ * own terms instead of decoding every row. Builds write layout 2 (blocks
+ * read in place: search/tpblk.c); layout 1, below, is what older indexes
+ * hold and TENYO_TPOST_FORMAT=1 writes. This file transposes the rows for
+ * both, reads layout 1 and hands layout 2 to tpblk.c. Layout 1:
  *
  *   0   4  magic "TPS1"
  *   4   4  documents per norm frame B (TP_NORM_DOCS, 65536)
@@ -684,21 +681,6 @@ int ty_tpost_walk(ty_tpost *p, const uint32_t *t, const float *w, size_t nt, con
     return rc;
 }
 
-int ty_tpost_norms_check(const char *path, const ty_csr *rows, const uint32_t *tf,
-                         const float *idf, const double *inv, char *err, size_t errlen) {
-    for (uint64_t d = 0; tf && d < rows->nrows; d++) {
-        uint64_t a = rows->rowptr[d], e = rows->rowptr[d + 1];
-        double norm = ty_tfidf_counts_norm(rows->col + a, tf + a, (size_t)(e - a), idf);
-        double want = norm > 0 ? 1.0 / norm : 1.0;
-        if (memcmp(&want, &inv[d], sizeof want)) {
-            ty_seterr(err, errlen, "%s: section 'tfidf.post': document %llu's inverse norm is "
-                      "not its row's", path, (unsigned long long)d);
-            return TENYO_ERR_CORRUPT;
-        }
-    }
-    return TENYO_OK;
-}
-
 int ty_tpost_verify(ty_tpost *p, const ty_csr *rows, const uint32_t *tf, const float *idf,
                     char *err, size_t errlen) {
     if (p->blk) return ty_tpblk_verify(p->blk, rows, tf, idf, err, errlen);
@@ -752,7 +734,7 @@ int ty_tpost_verify(ty_tpost *p, const ty_csr *rows, const uint32_t *tf, const f
                       "no list holds", p->path, (unsigned long long)d);
             rc = TENYO_ERR_CORRUPT;
         }
-    if (!rc) rc = ty_tpost_norms_check(p->path, rows, tf, idf, p->inv, err, errlen);
+    if (!rc) rc = ty_tpblk_norms_check(p->path, rows, tf, idf, p->inv, err, errlen);
     pthread_mutex_unlock(&p->mu);
     free(cur);
     return rc;
