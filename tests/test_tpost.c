@@ -8,7 +8,10 @@
  * query that reads it and by check, naming the section and the frame.
  * Both layouts: zstd frames (1) and blocks read in place (2), the latter
  * also cut small and walked in parts; every byte of a layout-2 section
- * changed in turn: check refuses each, and no walk reads outside.
+ * changed in turn: check refuses each, and no walk reads outside; layout 2
+ * packed from made-up lists whose gaps and counts take every path of the
+ * block decode, walked bit for bit, a repeated document and a bad
+ * exception refused.
  */
 #include "api/api.h"
 #include "test.h"
@@ -567,4 +570,122 @@ TY_TEST(tpblk_bytes_damaged_in_turn) {
     free(w);
     free(got);
     ty_model_free(&m);
+}
+
+/* Layout 2 packed from made-up lists at the written block size (256):
+ * runs of one-byte gaps longer and shorter than eight (read eight at a
+ * time) between gaps of two to four bytes, counts of 1-3 with exceptions
+ * (>= 4, past the weight table's 64, up to 2^32 - 1) at every place of a
+ * group of sixteen codes, lists of 1, 7-9, 255-257 and thousands of
+ * postings, blocks ending in part groups; the walk in 1, 2 and 3 parts
+ * against the weights summed one posting at a time, bit for bit. Then a
+ * document repeated inside a run of one-byte gaps, and an exception
+ * written as 2, each refused naming the block. */
+#include "search/tpblk.h"
+
+static uint64_t tb_rand(uint64_t *s) {
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+TY_TEST(tpblk_runs_and_exceptions_walk_exact) {
+    enum { ND = 200000, NT = 12 };
+    static const uint32_t len[NT] = {1, 7, 8, 9, 255, 256, 257, 513, 3000, 20000, 1, 40000};
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    uint64_t tptr[NT + 1] = {0};
+    for (int t = 0; t < NT; t++) tptr[t + 1] = tptr[t] + len[t];
+    uint64_t nnz = tptr[NT];
+    uint32_t *tdoc = malloc(nnz * sizeof *tdoc), *ttf = malloc(nnz * sizeof *ttf);
+    double *inv = malloc(ND * sizeof *inv);
+    float *idf = malloc(NT * sizeof *idf), *w = malloc(NT * sizeof *w);
+    float *got = malloc(ND * sizeof *got), *want = calloc(ND, sizeof *want);
+    uint32_t *qt = malloc(NT * sizeof *qt);
+    CHECK(tdoc && ttf && inv && idf && w && got && want && qt);
+    for (uint64_t d = 0; d < ND; d++) inv[d] = 0.01 + (double)(tb_rand(&seed) % 1000) / 997.0;
+    for (int t = 0; t < NT; t++) {
+        idf[t] = 0.5f + (float)t / 3.f;
+        w[t] = 0.25f + (float)(t % 5) / 7.f;
+        qt[t] = (uint32_t)t;
+        /* gaps: mostly 1-3, one in 23 of two or three bytes while the
+         * list still fits (each gap left at most 3) */
+        uint64_t d = tb_rand(&seed) % 50;
+        for (uint64_t i = tptr[t]; i < tptr[t + 1]; i++) {
+            uint64_t r = tb_rand(&seed), left = tptr[t + 1] - i;
+            uint64_t big = 128 + (r >> 20) % 30000, small = 1 + (r >> 8) % 3;
+            if (i > tptr[t]) d += r % 23 == 0 && d + big + 3 * left < ND ? big : small;
+            tdoc[i] = (uint32_t)d;
+            uint32_t c = (r >> 32) % 5 == 0 ? 4 + (uint32_t)((r >> 40) % 200)
+                                            : 1 + (uint32_t)((r >> 36) % 3);
+            if ((r >> 50) % 97 == 0) c = 0xffffffffu - (uint32_t)((r >> 8) % 7);
+            ttf[i] = c;
+        }
+        for (uint64_t i = tptr[t] + 1; i < tptr[t + 1]; i++) CHECK(tdoc[i] > tdoc[i - 1]);
+        CHECK(tdoc[tptr[t + 1] - 1] < ND);
+    }
+    if (ts_->failed) return;
+    for (int t = 0; t < NT; t++)
+        for (uint64_t i = tptr[t]; i < tptr[t + 1]; i++)
+            want[tdoc[i]] += w[t] * ty_tfidf_weight(ttf[i], idf[t], inv[tdoc[i]]);
+    ty_buf b = {0};
+    char err[512] = "";
+    CHECKF(ty_tpblk_pack(NT, ND, nnz, tptr, tdoc, ttf, inv, &b, err, sizeof err) == 0, "%s", err);
+    for (uint32_t np = 1; np <= 3; np++) {
+        ty_tpblk *p = NULL;
+        CHECKF(ty_tpblk_open(tp_read_mem, b.p, b.len, "made.tny", NT, ND, nnz, &p, err,
+                             sizeof err) == 0, "%s", err);
+        uint32_t n = ty_tpblk_nparts(p, np);
+        for (uint32_t k = 0; k < n; k++)
+            CHECKF(ty_tpblk_walk_part(p, qt, w, NT, idf, got, k, n, err, sizeof err) == 0, "%s",
+                   err);
+        CHECK(!memcmp(got, want, ND * sizeof *got));
+        ty_tpblk_free(p);
+    }
+    /* a document twice inside a run of one-byte gaps (term 9, its 21st
+     * posting: block 0), then an exception of 2 (term 0's only posting:
+     * its data is gaps none, one code byte, the exception) */
+    for (int h = 0; h < 2; h++) {
+        ty_buf bad = {0};
+        uint32_t keep = 0;
+        if (h == 0) {
+            uint64_t i = tptr[9] + 20;
+            keep = tdoc[i];
+            tdoc[i] = tdoc[i - 1];
+            for (uint64_t j = i + 1; j < tptr[10]; j++) CHECK(tdoc[j] > tdoc[j - 1]);
+            CHECK(ty_tpblk_pack(NT, ND, nnz, tptr, tdoc, ttf, inv, &bad, err, sizeof err) == 0);
+            tdoc[i] = keep;
+        } else {
+            keep = ttf[0];
+            ttf[0] = 1000;
+            CHECK(ty_tpblk_pack(NT, ND, nnz, tptr, tdoc, ttf, inv, &bad, err, sizeof err) == 0);
+            ttf[0] = keep;
+            unsigned char *q = (unsigned char *)bad.p;
+            uint64_t nb = ty_get_le64(q + 32);
+            uint64_t at = 64 + 16ull * (NT + 1) + 8 * nb + 8ull * ND + 1; /* after the code byte */
+            CHECK(q[at] == (1000 & 0x7f) + 0x80);
+            q[at] = 2; /* one byte: 2 */
+            q[at + 1] = 0x80; /* ... leaving a byte over (refused either way) */
+        }
+        ty_tpblk *p = NULL;
+        CHECKF(ty_tpblk_open(tp_read_mem, bad.p, bad.len, "made.tny", NT, ND, nnz, &p, err,
+                             sizeof err) == 0, "%s", err);
+        err[0] = 0;
+        CHECK_EQ_INT(ty_tpblk_walk_part(p, qt, w, NT, idf, got, 0, 1, err, sizeof err),
+                     TENYO_ERR_CORRUPT);
+        CHECKF(strstr(err, h ? "term 0, block 0" : "term 9, block") &&
+                   strstr(err, h ? "count" : "documents not rising"),
+               "%s", err);
+        ty_tpblk_free(p);
+        ty_buf_free(&bad);
+    }
+    ty_buf_free(&b);
+    free(tdoc);
+    free(ttf);
+    free(inv);
+    free(idf);
+    free(w);
+    free(got);
+    free(want);
+    free(qt);
 }
