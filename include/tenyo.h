@@ -467,6 +467,13 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
  * pass over every document's codes that an exact scan needs (made by the
  * first query that scans, if one does). */
 #define TENYO_PREFETCH_APPROX 32u
+/* ... and the caller's queries propose fields (ideas, match): the stored
+ * field model and the documents' field lists are read beside the open, on
+ * threads of their own (the first query that needs them waits only for
+ * what is not read yet). Without it, a caller naming TENYO_PREFETCH_DOCS
+ * (similar ID) has both read by their first need, as every caller naming
+ * what it reads but not both the rows and the ids does. */
+#define TENYO_PREFETCH_FIELDS 64u
 /* tenyo_index_open, and what prefetch names read on a thread of its own,
  * started as soon as the file's sections are located, beside the rest of
  * the open and whatever the caller does before its first query (load a
@@ -475,11 +482,12 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
  * query that needs it, as it is without. With any prefetch named, the term
  * table is also made by the first query that looks a term up (a keyword
  * search looks none up), and a duplicate term in a damaged file is
- * reported by that query rather than by the open; unless both the rows and
- * the ids are named (ideas, match), so is the stored field model: read and
- * checked by the first ideas query, a damaged one refused by it, and the
- * documents' field lists (read by the first field filter, ideas or match
- * query). Naming neither the vectors nor the rows (a keyword search), the
+ * reported by that query rather than by the open; unless the fields, or
+ * both the rows and the ids, are named (ideas, match), so is the stored
+ * field model: read and checked by the first ideas query, a damaged one
+ * refused by it, and the documents' field lists (read by the first field
+ * filter, ideas or match query; with the fields named, on a thread of
+ * their own from the end of the open's read). Naming neither the vectors nor the rows (a keyword search), the
  * term tables and the rows' lengths are read by the first query that
  * needs them too (a text or TF-IDF query, ideas, match,
  * tenyo_index_load_all), which refuses a damaged one. Prefetch 0: exactly

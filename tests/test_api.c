@@ -363,6 +363,68 @@ TY_TEST(api_docs_found_in_frames_of_ids) {
     tenyo_index_free(x);
 }
 
+/* The field lists by what the caller names: similar by id (the documents,
+ * not the fields) reads neither them nor the field model, and answers as
+ * a plain open; ideas and match (TENYO_PREFETCH_FIELDS) have them read on
+ * a thread from the end of the open's read, the same lists as a plain
+ * open's. Damaged: both opens go on, the similar query answers, the first
+ * need of the lists refuses them naming the section, the plain open
+ * refuses the file. */
+TY_TEST(api_fields_read_by_what_the_caller_names) {
+    char err[512] = "";
+    char p[512];
+    snprintf(p, sizeof p, "%s", tmp("fields_named.tny"));
+    CHECK_EQ_INT(small_index(p, 300, 0), TENYO_OK);
+    tenyo_index *x = NULL, *y = NULL;
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK(x->m.field_ptr != NULL && x->m.nfields == 2);
+    const unsigned sim = TENYO_PREFETCH_VECTORS | TENYO_PREFETCH_ROWS | TENYO_PREFETCH_DOCS;
+    tenyo_hit hx[5], hy[5];
+    tenyo_ctx *cx = NULL, *cy = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &cx, err, sizeof err), TENYO_OK);
+    int nx = tenyo_similar_doc(cx, 7, TENYO_MODE_HYBRID, 5, hx);
+    CHECK(nx > 0);
+    for (int named = 0; named < 2; named++) {
+        CHECK_EQ_INT(tenyo_index_open_for(p, sim | (named ? TENYO_PREFETCH_FIELDS : 0), &y, err,
+                                          sizeof err),
+                     TENYO_OK);
+        CHECK(y->m.fields_deferred);
+        CHECK_EQ_INT(tenyo_ctx_new(y, &cy, err, sizeof err), TENYO_OK);
+        CHECK_EQ_INT(tenyo_similar_doc(cy, 7, TENYO_MODE_HYBRID, 5, hy), nx);
+        for (int i = 0; i < nx; i++)
+            CHECKF(hx[i].doc == hy[i].doc && hx[i].score == hy[i].score, "hit %d: %llu %g / %llu %g",
+                   i, (unsigned long long)hx[i].doc, hx[i].score, (unsigned long long)hy[i].doc,
+                   hy[i].score);
+        if (!named) CHECK(y->m.field_ptr == NULL && !ty_once_done(&y->fm_once)); /* never read */
+        CHECK_EQ_INT(ty_model_need_docfields(&y->m, err, sizeof err), TENYO_OK);
+        CHECK(!memcmp(x->m.field_ptr, y->m.field_ptr, (x->m.ndocs + 1) * sizeof *x->m.field_ptr));
+        CHECK(!memcmp(x->m.field_ids, y->m.field_ids,
+                      x->m.field_ptr[x->m.ndocs] * sizeof *x->m.field_ids));
+        tenyo_ctx_free(cy);
+        tenyo_index_free(y);
+        y = NULL;
+    }
+    const char *bad = tmp("fields_named_bad.tny");
+    CHECK_EQ_INT(ty_test_damage(p, bad, "docfields", NULL), 0);
+    CHECK(tenyo_index_open(bad, &y, err, sizeof err) != TENYO_OK && strstr(err, "docfields"));
+    for (int named = 0; named < 2; named++) {
+        CHECK_EQ_INT(tenyo_index_open_for(bad, sim | (named ? TENYO_PREFETCH_FIELDS : 0), &y, err,
+                                          sizeof err),
+                     TENYO_OK);
+        CHECK_EQ_INT(tenyo_ctx_new(y, &cy, err, sizeof err), TENYO_OK);
+        CHECK_EQ_INT(tenyo_similar_doc(cy, 7, TENYO_MODE_HYBRID, 5, hy), nx);
+        err[0] = 0;
+        CHECK_EQ_INT(ty_model_need_docfields(&y->m, err, sizeof err), TENYO_ERR_CORRUPT);
+        CHECKF(strstr(err, "docfields") != NULL, "%s", err);
+        CHECK(y->m.field_ptr == NULL);
+        tenyo_ctx_free(cy);
+        tenyo_index_free(y);
+        y = NULL;
+    }
+    tenyo_ctx_free(cx);
+    tenyo_index_free(x);
+}
+
 /* The ids' lookup table (section "ids.map", store/idmap.c): a caller that
  * names the documents it reads finds every id through it, the same
  * document as a plain open's table, an id of no document or holding a NUL

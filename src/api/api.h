@@ -199,7 +199,9 @@ struct tenyo_index {
                                  and rows' lengths read on first need
                                  (ty_model_need_terms) */
     int fields_lazy;          /* ... and proposes no field (similar): the
-                                 documents' field lists on first need */
+                                 documents' field lists on first need (1);
+                                 names the fields (ideas, match): read on a
+                                 thread from the end of the read (2) */
     int numbers_lazy;         /* the open's caller named what it reads: the
                                  other numbers (section "numbers") wait for
                                  the first tenyo_index_resolve */

@@ -536,12 +536,13 @@ static void *fm_run(void *arg) {
     return NULL;
 }
 
-/* 1 when the open leaves the field model to its first need (ideas): the
- * caller named what it reads and that is not rows with ids (ideas, match
- * read the model; a keyword search or similar never does). */
+/* 1 when the open leaves the field model to its first need: the caller
+ * named what it reads and that is neither the fields (ideas, match) nor
+ * rows with ids (a server's callers; a keyword search, similar never read
+ * the model). */
 static int fm_on_need(unsigned prefetch, int part) {
-    int names = (prefetch & (TENYO_PREFETCH_IDS | TENYO_PREFETCH_DOCS)) != 0;
-    return prefetch && !((prefetch & TENYO_PREFETCH_ROWS) && names) && !part;
+    int ids_rows = (prefetch & TENYO_PREFETCH_ROWS) && (prefetch & TENYO_PREFETCH_IDS);
+    return prefetch && !(prefetch & TENYO_PREFETCH_FIELDS) && !ids_rows && !part;
 }
 
 /* What an open for prefetch (some shards: keep) reads now and what it
@@ -565,9 +566,11 @@ static void open_policy(tenyo_index *x, unsigned prefetch, const uint8_t *keep) 
     x->terms_lazy = prefetch && !keep &&
                     (!(prefetch & (TENYO_PREFETCH_VECTORS | TENYO_PREFETCH_ROWS)) || forced);
     /* the documents' field lists by their first need: a caller that
-     * proposes no field (a keyword search, similar --text: not rows with
-     * ids or documents named) */
-    x->fields_lazy = (fm_on_need(prefetch, keep != NULL) || (forced && prefetch && !keep));
+     * proposes no field (a keyword search, similar); a caller naming the
+     * fields has them read on a thread of their own from the end of the
+     * open's read (2) */
+    x->fields_lazy = fm_on_need(prefetch, keep != NULL) || (forced && prefetch && !keep);
+    if (!x->fields_lazy && (prefetch & TENYO_PREFETCH_FIELDS) && !keep) x->fields_lazy = 2;
 }
 
 static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, unsigned prefetch,

@@ -1111,7 +1111,7 @@ int cli_cmd_ideas(int argc, char **argv) {
     int ec = EXIT_OK;
     if (!(x = cli_open_index_for(
               path, TENYO_PREFETCH_VECTORS | TENYO_PREFETCH_ROWS | TENYO_PREFETCH_DOCS |
-                        (nprobe ? TENYO_PREFETCH_APPROX : 0),
+                        TENYO_PREFETCH_FIELDS | (nprobe ? TENYO_PREFETCH_APPROX : 0),
               &ec))) {
         free(homebuf);
         steer_done();

@@ -228,7 +228,9 @@ int cli_cmd_match(int argc, char **argv) {
     char err[512] = "", *buf = NULL;
     int ec = EXIT_OK;
     if (!(x = cli_open_index_for(
-              path, TENYO_PREFETCH_VECTORS | TENYO_PREFETCH_ROWS | TENYO_PREFETCH_DOCS, &ec))) {
+              path, TENYO_PREFETCH_VECTORS | TENYO_PREFETCH_ROWS | TENYO_PREFETCH_DOCS |
+                        TENYO_PREFETCH_FIELDS,
+              &ec))) {
         free(homebuf);
         tenyo_steer_free(steer);
         return ec;

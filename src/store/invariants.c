@@ -96,48 +96,17 @@ static int codes_check(const ty_model *m, char *why, size_t whylen) {
     return 0;
 }
 
-/* The field invariants that need scratch space: each document lists a
- * field at most once (the index's co-classification counts assume it),
- * each field's document count is the number of documents listing it, and
- * no two fields share a code (without lists: the last alone, the lists
- * left for their need). 0 ok, -1 with a reason in why. */
+static int lists_fields_check(const ty_model *m, char *why, size_t whylen);
+
+/* The field invariants: each document's list starts where the last ended,
+ * its ids below nfields, a field listed at most once (the index's
+ * co-classification counts assume it), each field's document count the
+ * number of documents listing it, and no two fields share a code
+ * (without lists: the last alone, the lists left for their need). 0 ok,
+ * -1 with a reason in why. */
 static int fields_check(const ty_model *m, int lists, char *why, size_t whylen) {
-    uint32_t nf = m->nfields;
-    if (nf == 0) return 0;
-    if (!lists) return codes_check(m, why, whylen);
-    uint64_t *last = ty_calloc(nf, sizeof *last); /* doc + 1 that listed f */
-    uint64_t *seen = ty_calloc(nf, sizeof *seen); /* documents listing f */
-    int rc = -1;
-    if (!last || !seen) {
-        ty_seterr(why, whylen, "fields: out of memory checking %u fields", nf);
-        goto done;
-    }
-    for (uint64_t i = 0; i < m->ndocs; i++)
-        for (uint64_t j = m->field_ptr[i]; j < m->field_ptr[i + 1]; j++) {
-            uint16_t f = m->field_ids[j];
-            if (last[f] == i + 1) {
-                ty_seterr(why, whylen,
-                          "docfields: document %llu lists field %u twice",
-                          (unsigned long long)i, f);
-                goto done;
-            }
-            last[f] = i + 1;
-            seen[f]++;
-        }
-    for (uint32_t f = 0; f < nf && !m->partial; f++) /* (a partial read's
-                                                       * stand-ins list none) */
-        if (seen[f] != m->field_count[f]) {
-            ty_seterr(why, whylen,
-                      "fields: field %u counts %llu documents, %llu list it", f,
-                      (unsigned long long)m->field_count[f],
-                      (unsigned long long)seen[f]);
-            goto done;
-        }
-    rc = codes_check(m, why, whylen);
-done:
-    free(last);
-    free(seen);
-    return rc;
+    if (lists) return lists_fields_check(m, why, whylen);
+    return m->nfields ? codes_check(m, why, whylen) : 0;
 }
 
 /* The counts within their limits, the matrix of the model's shape, and
@@ -264,35 +233,9 @@ static int rows_check(const ty_model *m, int loaded, char *why, size_t whylen) {
 }
 
 /* The documents: their strings (unless loaded or made elsewhere), their
- * languages, their field lists (starting at 0, monotonic, ids in range)
- * and every field's code and count. */
-/* The documents' field lists: starting at 0, monotonic, ids in range. */
-static int lists_check(const ty_model *m, char *why, size_t whylen) {
-    uint64_t nd = m->ndocs;
-    if (nd && m->field_ptr[0] != 0) {
-        ty_seterr(why, whylen, "docfields: first list does not start at 0");
-        return -1;
-    }
-    for (uint64_t i = 0; i < nd; i++) {
-        uint64_t s = m->field_ptr[i], e = m->field_ptr[i + 1];
-        if (e < s || e - s > UINT32_MAX || (e > s && !m->field_ids)) {
-            ty_seterr(why, whylen, "docfields: document %llu list is bad",
-                      (unsigned long long)i);
-            return -1;
-        }
-        for (uint64_t j = s; j < e; j++)
-            if (m->field_ids[j] >= m->nfields) {
-                ty_seterr(why, whylen,
-                          "docfields: document %llu has field %u of %u",
-                          (unsigned long long)i, m->field_ids[j], m->nfields);
-                return -1;
-            }
-    }
-    return 0;
-}
-
-static int docs_check(const ty_model *m, int loaded, int docmeta, int lists, char *why,
-                      size_t whylen) {
+ * languages and every field's code and count (their field lists:
+ * fields_check). */
+static int docs_check(const ty_model *m, int loaded, int docmeta, char *why, size_t whylen) {
     uint64_t nd = m->ndocs;
     char r[256];
     if (!loaded && docmeta &&
@@ -307,7 +250,6 @@ static int docs_check(const ty_model *m, int loaded, int docmeta, int lists, cha
                       (unsigned long long)i, m->lang[i]);
             return -1;
         }
-    if (lists && lists_check(m, why, whylen)) return -1;
     for (uint32_t f = 0; f < m->nfields; f++)
         if (m->field_code[f][0] == 0 || m->field_code[f][7] != 0 ||
             m->field_count[f] > nd) {
@@ -346,7 +288,7 @@ int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen) {
     if (counts_check(m, rows, docmeta, later, !lists, why, whylen) ||
         (!later && terms_check(m, loaded, rows, why, whylen)) ||
         (rows && !later && rows_check(m, loaded, why, whylen)) ||
-        docs_check(m, loaded, docmeta, lists, why, whylen))
+        docs_check(m, loaded, docmeta, why, whylen))
         return -1;
     return fields_check(m, lists, why, whylen);
 }
@@ -355,6 +297,57 @@ int ty_model_check_terms(const ty_model *m, char *why, size_t whylen) {
     return terms_check(m, 1, 1, why, whylen) || rows_check(m, 1, why, whylen) ? -1 : 0;
 }
 
+/* fields_check's rules with the lists, in one pass over the documents (at
+ * 1M documents a pass is several ms of an ideas query). */
+static int lists_fields_check(const ty_model *m, char *why, size_t whylen) {
+    uint32_t nf = m->nfields;
+    uint64_t nd = m->ndocs;
+    if (nd && m->field_ptr[0] != 0) {
+        ty_seterr(why, whylen, "docfields: first list does not start at 0");
+        return -1;
+    }
+    uint64_t *last = ty_calloc(nf ? nf : 1, sizeof *last); /* doc + 1 that listed f */
+    uint64_t *seen = ty_calloc(nf ? nf : 1, sizeof *seen); /* documents listing f */
+    int rc = -1;
+    if (!last || !seen) {
+        ty_seterr(why, whylen, "fields: out of memory checking %u fields", nf);
+        goto done;
+    }
+    for (uint64_t i = 0; i < nd; i++) {
+        uint64_t s = m->field_ptr[i], e = m->field_ptr[i + 1];
+        if (e < s || e - s > UINT32_MAX || (e > s && !m->field_ids)) {
+            ty_seterr(why, whylen, "docfields: document %llu list is bad", (unsigned long long)i);
+            goto done;
+        }
+        for (uint64_t j = s; j < e; j++) {
+            uint16_t f = m->field_ids[j];
+            if (f >= nf) {
+                ty_seterr(why, whylen, "docfields: document %llu has field %u of %u",
+                          (unsigned long long)i, f, nf);
+                goto done;
+            }
+            if (last[f] == i + 1) {
+                ty_seterr(why, whylen, "docfields: document %llu lists field %u twice",
+                          (unsigned long long)i, f);
+                goto done;
+            }
+            last[f] = i + 1;
+            seen[f]++;
+        }
+    }
+    for (uint32_t f = 0; f < nf && !m->partial; f++)
+        if (seen[f] != m->field_count[f]) {
+            ty_seterr(why, whylen, "fields: field %u counts %llu documents, %llu list it", f,
+                      (unsigned long long)m->field_count[f], (unsigned long long)seen[f]);
+            goto done;
+        }
+    rc = nf ? codes_check(m, why, whylen) : 0;
+done:
+    free(last);
+    free(seen);
+    return rc;
+}
+
 int ty_model_check_docfields(const ty_model *m, char *why, size_t whylen) {
-    return lists_check(m, why, whylen) || fields_check(m, 1, why, whylen) ? -1 : 0;
+    return lists_fields_check(m, why, whylen);
 }
