@@ -124,17 +124,25 @@ int ty_index_need_cooc(const tenyo_index *cx) {
  * zeros), counted as build_cooccur counts them, in one pass over the
  * documents: for each occurrence of a[i] in a document of at most
  * TY_CO_MAX_FIELDS fields, every field of that document in row i. */
-static void cooc_rows_scan(const ty_model *m, const int64_t *a, int n, uint32_t *rows) {
+static int cooc_rows_scan(const ty_model *m, const int64_t *a, int n, uint32_t *rows) {
+    /* which of a each field is (n <= CO_DIRECT_ROWS: a bit each), so that a
+     * document is passed over after one lookup per field */
+    uint32_t *is = ty_calloc(m->nfields ? m->nfields : 1, sizeof *is);
+    if (!is) return TENYO_ERR_NOMEM;
+    for (int h = 0; h < n; h++)
+        if (a[h] >= 0 && (uint64_t)a[h] < m->nfields) is[a[h]] |= 1u << h;
     for (uint64_t d = 0; d < m->ndocs; d++) {
         uint64_t lo = m->field_ptr[d], hi = m->field_ptr[d + 1];
         if (hi - lo > TY_CO_MAX_FIELDS) continue;
-        for (uint64_t i = lo; i < hi; i++)
-            for (int h = 0; h < n; h++)
-                if (a[h] == m->field_ids[i]) {
-                    uint32_t *row = rows + (size_t)h * m->nfields;
-                    for (uint64_t j = lo; j < hi; j++) row[m->field_ids[j]]++;
-                }
+        uint32_t hit = 0;
+        for (uint64_t i = lo; i < hi; i++) hit |= is[m->field_ids[i]];
+        for (; hit; hit &= hit - 1) { /* each field of d once (fields_check) */
+            uint32_t *row = rows + (size_t)__builtin_ctz(hit) * m->nfields;
+            for (uint64_t j = lo; j < hi; j++) row[m->field_ids[j]]++;
+        }
     }
+    free(is);
+    return TENYO_OK;
 }
 
 int ty_cooccur_rows(const tenyo_index *cx, const int64_t *a, int n, uint32_t *rows) {
@@ -147,8 +155,7 @@ int ty_cooccur_rows(const tenyo_index *cx, const int64_t *a, int n, uint32_t *ro
     if (!ty_once_done(&x->co_once) &&
         __atomic_fetch_add(&x->co_direct, (unsigned)n, __ATOMIC_RELAXED) + (unsigned)n <=
             CO_DIRECT_ROWS) {
-        cooc_rows_scan(&x->m, a, n, rows);
-        return TENYO_OK;
+        return cooc_rows_scan(&x->m, a, n, rows);
     }
     rc = ty_index_need_cooc(x);
     if (rc) return rc;

@@ -175,6 +175,7 @@ int ty_feedback_apply(tenyo_ctx *c, const tenyo_ideas_opts *o, uint64_t skip, si
         c->prune = 0;
         rc = ns ? ty_ctx_score(c, o->mode, qn, (size_t)m->ndocs) : TENYO_OK;
         c->prune = prune;
+        if (!rc && ns) rc = ty_model_need_docfields(m, c->err, sizeof c->err);
         if (!rc && ns) fb_evidence(c, o, skip, slot, sl);
         /* the rows of the documents the move reads */
         for (int k = 0; k < ns && !rc; k++)

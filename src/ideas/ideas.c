@@ -135,9 +135,9 @@ static int ideas_scan_home(ty_iquery *st) {
     const tenyo_ideas_opts *o = st->o;
     const ty_model *m = st->m;
     uint64_t skip = st->skip;
-    int predicted = 0;
-    int nh = take_home(c, o, skip, st->homes, 64, &predicted);
-    if (nh < 0) return nh;
+    int predicted = 0, nh = 0;
+    int given = o->home && o->nhome; /* home fields named: checked before the scan */
+    if (given && (nh = take_home(c, o, skip, st->homes, 64, &predicted)) < 0) return nh;
     /* the scan may prune (api/index.c): scores are exact for every document
      * that can be among the best need, -inf below; need covers the
      * neighbours and predict_home's 10, the query document aside. The
@@ -152,7 +152,12 @@ static int ideas_scan_home(ty_iquery *st) {
     c->keep_open = 0;
     c->prune = prune;
     if (rc) return rc;
-    rc = ty_index_need_fieldmodel(c->idx, c->err, sizeof c->err);
+    /* the documents' fields (the query's home, the fields' votes, bands):
+     * after the scan, which a caller naming them (TENYO_PREFETCH_FIELDS)
+     * runs while they are read */
+    rc = ty_model_need_docfields(m, c->err, sizeof c->err);
+    if (!rc && !given && (nh = take_home(c, o, skip, st->homes, 64, &predicted)) < 0) rc = nh;
+    if (!rc) rc = ty_index_need_fieldmodel(c->idx, c->err, sizeof c->err);
     if (rc) return rc;
     if (skip != UINT64_MAX && ty_title_only(m, skip)) is->notes.flags |= TENYO_NOTE_TITLE_ONLY_QUERY;
     if (nh == 0) {
@@ -471,9 +476,6 @@ static int ideas_run_any(tenyo_ctx *c, uint64_t skip, size_t qn,
         tenyo_ideas_opts_default(&def);
         o = &def;
     }
-    /* the documents' fields: homes, the fields' votes, bands */
-    int frc = ty_model_need_docfields(&c->idx->m, c->err, sizeof c->err);
-    if (frc) return frc;
     ty_ideas *is = ty_ideas_get(c);
     if (!is) return TENYO_ERR_NOMEM;
     memset(&is->notes, 0, sizeof is->notes);
