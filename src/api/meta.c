@@ -131,11 +131,19 @@ static int cooc_rows_scan(const ty_model *m, const int64_t *a, int n, uint32_t *
     if (!is) return TENYO_ERR_NOMEM;
     for (int h = 0; h < n; h++)
         if (a[h] >= 0 && (uint64_t)a[h] < m->nfields) is[a[h]] |= 1u << h;
+    const uint16_t *ids = m->field_ids;
+    uint64_t all = m->field_ptr[m->ndocs];
     for (uint64_t d = 0; d < m->ndocs; d++) {
-        uint64_t lo = m->field_ptr[d], hi = m->field_ptr[d + 1];
-        if (hi - lo > TY_CO_MAX_FIELDS) continue;
+        uint64_t lo = m->field_ptr[d], hi = m->field_ptr[d + 1], k = hi - lo;
+        if (k > TY_CO_MAX_FIELDS) continue;
         uint32_t hit = 0;
-        for (uint64_t i = lo; i < hi; i++) hit |= is[m->field_ids[i]];
+        if (k <= 4 && lo + 4 <= all) { /* most documents: four lookups, no branch on k
+                                          (ids past hi are the next ones', checked < nfields) */
+            hit = (is[ids[lo]] & (0u - (k > 0))) | (is[ids[lo + 1]] & (0u - (k > 1))) |
+                  (is[ids[lo + 2]] & (0u - (k > 2))) | (is[ids[lo + 3]] & (0u - (k > 3)));
+        } else {
+            for (uint64_t i = lo; i < hi; i++) hit |= is[ids[i]];
+        }
         for (; hit; hit &= hit - 1) { /* each field of d once (fields_check) */
             uint32_t *row = rows + (size_t)__builtin_ctz(hit) * m->nfields;
             for (uint64_t j = lo; j < hi; j++) row[m->field_ids[j]]++;
