@@ -161,8 +161,6 @@ int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ide
                      tenyo_match *out) {
     if (got_ideas) *got_ideas = 0;
     if (!c || (!text && len) || (nideas && !ideas) || (k && !out)) return TENYO_ERR_ARG;
-    int frc = ty_model_need_docfields(&c->idx->m, c->err, sizeof c->err); /* homes */
-    if (frc) return frc;
     tenyo_ideas_opts io;
     if (o) io = *o;
     else tenyo_ideas_opts_default(&io);
@@ -215,6 +213,9 @@ int tenyo_match_text(tenyo_ctx *c, const char *text, size_t len, const tenyo_ide
         goto done;
     }
     if (got_ideas) *got_ideas = got;
+    /* the documents' fields (homes, bands): after the scans, which a caller
+     * naming them (TENYO_PREFETCH_FIELDS) runs while they are read */
+    if ((rc = ty_model_need_docfields(m, c->err, sizeof c->err))) goto done;
     /* 3. matches: the nearest, then every evidence patent, with its uses */
     size_t na = 0;
     for (int i = 0; i < nn; i++) {
