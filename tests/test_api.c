@@ -323,6 +323,15 @@ static int small_index(const char *path, int n, int numbers) {
     return rc;
 }
 
+/* small_index written as NAME in the test folder (its path into p) and
+ * opened plainly into *x. */
+static int small_opened(const char *name, int n, int numbers, char p[512], tenyo_index **x) {
+    char err[512];
+    snprintf(p, 512, "%s", tmp(name));
+    int rc = small_index(p, n, numbers);
+    return rc ? rc : tenyo_index_open(p, x, err, sizeof err);
+}
+
 /* A caller naming the documents it reads (TENYO_PREFETCH_DOCS) builds no
  * id table at open: its first two lookups read the frames of ids in order
  * (each the document the table gives, an id of no document -1, an id
@@ -371,12 +380,9 @@ TY_TEST(api_docs_found_in_frames_of_ids) {
  * need of the lists refuses them naming the section, the plain open
  * refuses the file. */
 TY_TEST(api_fields_read_by_what_the_caller_names) {
-    char err[512] = "";
-    char p[512];
-    snprintf(p, sizeof p, "%s", tmp("fields_named.tny"));
-    CHECK_EQ_INT(small_index(p, 300, 0), TENYO_OK);
+    char err[512] = "", p[512];
     tenyo_index *x = NULL, *y = NULL;
-    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(small_opened("fields_named.tny", 300, 0, p, &x), TENYO_OK);
     CHECK(x->m.field_ptr != NULL && x->m.nfields == 2);
     const unsigned sim = TENYO_PREFETCH_VECTORS | TENYO_PREFETCH_ROWS | TENYO_PREFETCH_DOCS;
     tenyo_hit hx[5], hy[5];
@@ -431,12 +437,9 @@ TY_TEST(api_fields_read_by_what_the_caller_names) {
  * never, and never builds a table of its own (a damaged frame of ids a
  * lookup compares with: tests/hostile.sh, hostile_docmeta_ids_*). */
 TY_TEST(api_ids_found_through_the_map) {
-    char err[512] = "";
-    char p[512];
-    snprintf(p, sizeof p, "%s", tmp("ids_map.tny"));
-    CHECK_EQ_INT(small_index(p, 600, 1), TENYO_OK);
+    char err[512] = "", p[512];
     tenyo_index *x = NULL, *y = NULL;
-    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(small_opened("ids_map.tny", 600, 1, p, &x), TENYO_OK);
     CHECK_EQ_INT(tenyo_index_open_for(p, TENYO_PREFETCH_VECTORS | TENYO_PREFETCH_DOCS, &y, err,
                                       sizeof err),
                  TENYO_OK);
