@@ -487,12 +487,12 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
  * field model: read and checked by the first ideas query, a damaged one
  * refused by it, and the documents' field lists (read by the first field
  * filter, ideas or match query; with the fields named, on a thread of
- * their own from the end of the open's read). Naming neither the vectors nor the rows (a keyword search), the
- * term tables and the rows' lengths are read by the first query that
- * needs them too (a text or TF-IDF query, ideas, match,
- * tenyo_index_load_all), which refuses a damaged one. Prefetch 0: exactly
- * tenyo_index_open; one core: no thread. tenyo_index_free waits for the
- * thread. */
+ * their own from the end of the open's read). Naming neither the vectors
+ * nor the rows (a keyword search), the term tables and the rows' lengths
+ * are read by the first query that needs them too (a text or TF-IDF
+ * query, ideas, match, tenyo_index_load_all), which refuses a damaged one.
+ * Prefetch 0: exactly tenyo_index_open; one core: no thread.
+ * tenyo_index_free waits for the thread. */
 int tenyo_index_open_for(const char *path, unsigned prefetch, tenyo_index **out, char *err,
                          size_t errlen);
 void tenyo_index_free(tenyo_index *idx);
