@@ -431,6 +431,52 @@ TY_TEST(api_fields_read_by_what_the_caller_names) {
     tenyo_index_free(x);
 }
 
+/* A query whose folded vector is the one the last full scan was made for
+ * (match asks for its nearest patents, then ideas on the same text) reads
+ * that scan's LSA scores instead of scanning again, with the int8 scan and
+ * the exact one alike: the same hits, to the bit, as a fresh context's,
+ * under another filter; another text scans anew. */
+TY_TEST(api_lsa_scan_reused_for_the_same_vector) {
+    char err[512] = "", p[512];
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(small_opened("scan_again.tny", 400, 0, p, &x), TENYO_OK);
+    const char *t1 = "robot gripper camera", *t2 = "image sensor finger";
+    for (int kind = 0; kind < 2; kind++) {
+        tenyo_ctx *a = NULL, *b = NULL;
+        CHECK_EQ_INT(tenyo_ctx_new(x, &a, err, sizeof err), TENYO_OK);
+        CHECK_EQ_INT(tenyo_ctx_new(x, &b, err, sizeof err), TENYO_OK);
+        a->scan = b->scan = kind ? TY_SCAN_INT8 : TY_SCAN_FP32;
+        tenyo_filter *f = NULL;
+        CHECK_EQ_INT(tenyo_filter_new(x, &f), TENYO_OK);
+        CHECK_EQ_INT(tenyo_filter_keywords(f, a, "robot"), TENYO_OK);
+        tenyo_hit ha[8], hb[8];
+        CHECK(tenyo_similar_text(a, t1, strlen(t1), TENYO_MODE_HYBRID, 8, ha) > 0);
+        CHECK_EQ_INT(a->s2_reused, 0);
+        for (int round = 0; round < 2; round++) { /* the same text, then another */
+            const char *t = round ? t2 : t1;
+            CHECK_EQ_INT(tenyo_ctx_set_filter(a, f), TENYO_OK);
+            CHECK_EQ_INT(tenyo_ctx_set_filter(b, f), TENYO_OK);
+            int na = tenyo_similar_text(a, t, strlen(t), TENYO_MODE_HYBRID, 8, ha);
+            int nb = tenyo_similar_text(b, t, strlen(t), TENYO_MODE_HYBRID, 8, hb);
+            CHECK(na > 0 && na == nb);
+            CHECK_EQ_INT(a->s2_reused, 1); /* the first round's, not the second's */
+            for (int i = 0; i < na && i < nb; i++)
+                CHECKF(ha[i].doc == hb[i].doc && !memcmp(&ha[i].score, &hb[i].score, sizeof(float)),
+                       "scan %d round %d hit %d: %llu %g / %llu %g", kind, round, i,
+                       (unsigned long long)ha[i].doc, ha[i].score, (unsigned long long)hb[i].doc,
+                       hb[i].score);
+            b->s2_kind = 0; /* b scans each time */
+            CHECK_EQ_INT(tenyo_ctx_set_filter(a, NULL), TENYO_OK);
+            CHECK_EQ_INT(tenyo_ctx_set_filter(b, NULL), TENYO_OK);
+        }
+        CHECK_EQ_INT(b->s2_reused, 0);
+        tenyo_filter_free(f);
+        tenyo_ctx_free(a);
+        tenyo_ctx_free(b);
+    }
+    tenyo_index_free(x);
+}
+
 /* The ids' lookup table (section "ids.map", store/idmap.c): a caller that
  * names the documents it reads finds every id through it, the same
  * document as a plain open's table, an id of no document or holding a NUL

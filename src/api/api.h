@@ -412,6 +412,14 @@ struct tenyo_ctx {
                                 or NULL */
     size_t pre_ncand;        /* how many */
     int scan;                /* TY_SCAN_* */
+    float *s2_q;             /* the folded query whose full LSA scan s2
+                                holds (s2_kind), or NULL */
+    int s2_kind;             /* 0 none; 1 the int8 scan's scores, 2 the
+                                exact float scan's: a query of the same
+                                vector reads them instead of scanning again
+                                (match: its nearest patents, then ideas on
+                                the same text) */
+    uint64_t s2_reused;      /* scans so saved (tests) */
     uint32_t nprobe;         /* > 0: LSA queries probe this many IVF lists */
     size_t rerank;           /* > 0: IVF candidates re-scored (else the
                                 defaults of score_ivf and rank_ivf) */

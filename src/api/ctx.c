@@ -76,6 +76,7 @@ void tenyo_ctx_free(tenyo_ctx *c) {
     free(c->qdense);
     free(c->s1);
     free(c->s2);
+    free(c->s2_q);
     free(c->qlsa);
     ty_ivf_scratch_free(&c->ivs);
     ty_prune_scratch_free(&c->ps);
@@ -874,6 +875,8 @@ bad:
 
 int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     const ty_model *m = &c->idx->m;
+    int had = c->s2_kind; /* s2's scan, if this query's (below) */
+    c->s2_kind = 0;       /* every path may write s2 */
     /* through the IVF lists (nprobe set, the index has them, no filter:
      * the lists would be cut before it): the codes alone, the probed
      * lists' members scored from them, the candidates' own rows read */
@@ -931,12 +934,18 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     score_job j = {c, mode, 0, 0, NULL, 1, c->pre_lsa, 0, NULL, NULL, 0, mask, 0};
     ty_q8_query qp;
     int approx = j.lsa ? c->pre_approx : 0;
-    if (mode != TENYO_MODE_TFIDF && !j.lsa) {
-        j.lsa_scan = 1;
-        j.int8 = approx = ty_ctx_scan_int8(c);
-        if (j.int8) ty_q8_prepare(c->qlsa, x->q8.dim, &qp);
+    /* s2 holds the scan of this very vector already (the same bits:
+     * the scan reads nothing but it and the codes): read, not scanned */
+    int kind = mode != TENYO_MODE_TFIDF && !j.lsa ? 2 - ty_ctx_scan_int8(c) : 0;
+    int again = kind && had == kind && c->s2_q &&
+                !memcmp(c->s2_q, c->qlsa, (size_t)m->dim * sizeof *c->qlsa);
+    if (kind) {
+        j.lsa_scan = !again;
+        j.int8 = approx = kind == 1;
+        if (j.int8 && !again) ty_q8_prepare(c->qlsa, x->q8.dim, &qp);
         j.qp = &qp;
         j.lsa = c->s2;
+        c->s2_reused += (uint64_t)again;
     }
     int post = mode != TENYO_MODE_LSA && !stored && use_postings(c);
     if (post && c->prune && x->prune && x->bmax.ptr) {
@@ -957,6 +966,10 @@ int ty_ctx_score(tenyo_ctx *c, tenyo_mode mode, size_t qn, size_t need) {
     }
     score_split(c, &j);
     terms_end(c, &j, qn);
+    if (kind && (c->s2_q || (c->s2_q = ty_mallocarray(m->dim ? m->dim : 1, sizeof *c->s2_q)))) {
+        memcpy(c->s2_q, c->qlsa, (size_t)m->dim * sizeof *c->qlsa); /* s2: every document's */
+        c->s2_kind = kind;
+    }
     if (approx) rescore_exact(c, mode, need * 4 > 256 ? need * 4 : 256, j.lsa);
     if (mode != TENYO_MODE_LSA) shrink_short(c, c->s1);
     return TENYO_OK;
