@@ -412,7 +412,7 @@ VALGRIND_TESTS ?= api_builder_rejects api_open_errors api_split_rule api_topk_or
   labels_deserialize_bad labels_load_errors map_refuses_empty map_synthetic \
   map_multi_field model_csr_products_small model_q8 model_svd_errors model_tfidf \
   store_ text_mecab_ text_tok_ text_icu_words text_phrases_ util_ api_similar_batch_int8 api_postings \
-  io_zstd_input q8_src api_codes_read api_ids_found tpblk_runs api_fields_read
+  io_zstd_input q8_src api_codes_read api_ids_found tpblk_runs api_fields_read api_lsa_scan
 VALGRIND_CMD := valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
                 --suppressions=tests/valgrind.supp --num-callers=30 -q
 .PHONY: valgrind
