@@ -468,9 +468,9 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
  * first query that scans, if one does). */
 #define TENYO_PREFETCH_APPROX 32u
 /* ... and the caller's queries propose fields (ideas, match): the stored
- * field model and the documents' field lists are read beside the open, on
- * threads of their own (the first query that needs them waits only for
- * what is not read yet). Without it, a caller naming TENYO_PREFETCH_DOCS
+ * field model, the documents' field lists and the terms' facts are read
+ * beside the open, on threads of their own (the first query that needs
+ * them waits only for what is not read yet). Without it, a caller naming TENYO_PREFETCH_DOCS
  * (similar ID) has both read by their first need, as every caller naming
  * what it reads but not both the rows and the ids does. */
 #define TENYO_PREFETCH_FIELDS 64u

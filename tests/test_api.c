@@ -376,7 +376,7 @@ TY_TEST(api_docs_found_in_frames_of_ids) {
  * not the fields) reads neither them nor the field model, and answers as
  * a plain open; ideas and match (TENYO_PREFETCH_FIELDS) have them read on
  * a thread from the end of the open's read, the same lists as a plain
- * open's. Damaged: both opens go on, the similar query answers, the first
+ * open's, and the term facts on the prefetch thread. Damaged: both opens go on, the similar query answers, the first
  * need of the lists refuses them naming the section, the plain open
  * refuses the file. */
 TY_TEST(api_fields_read_by_what_the_caller_names) {
@@ -402,6 +402,9 @@ TY_TEST(api_fields_read_by_what_the_caller_names) {
                    i, (unsigned long long)hx[i].doc, hx[i].score, (unsigned long long)hy[i].doc,
                    hy[i].score);
         if (!named) CHECK(y->m.field_ptr == NULL && !ty_once_done(&y->fm_once)); /* never read */
+        /* the term facts: read on the prefetch thread when the fields are
+         * named, by their first need otherwise; the same table either way */
+        CHECK((ty_index_termfacts(y) != NULL) == (ty_index_termfacts(x) != NULL));
         CHECK_EQ_INT(ty_model_need_docfields(&y->m, err, sizeof err), TENYO_OK);
         CHECK(!memcmp(x->m.field_ptr, y->m.field_ptr, (x->m.ndocs + 1) * sizeof *x->m.field_ptr));
         CHECK(!memcmp(x->m.field_ids, y->m.field_ids,

@@ -142,6 +142,7 @@ static void *pf_run(void *arg) {
     if (x->pf_what & TENYO_PREFETCH_ROWS) (void)ty_model_need_sparse(&x->m, NULL, 0);
     if (x->pf_what & TY_PF_ROW_BLOCKS) (void)ty_model_need_rows(&x->m, NULL, 0, 0, NULL, 0);
     if (x->pf_what & TENYO_PREFETCH_KEYWORDS) (void)ty_kw_load(x, NULL, 0);
+    if (x->pf_what & TY_PF_TERMFACTS) (void)ty_index_termfacts(x);
     return NULL;
 }
 
@@ -613,6 +614,7 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     /* the terms' first need is the caller's own (what it reads ahead of
      * it would read them: only under TENYO_TERMS_ON_NEED=1) */
     if (x->terms_lazy) x->pf_what &= ~(TENYO_PREFETCH_ROWS | TY_PF_ROW_BLOCKS);
+    if ((prefetch & TENYO_PREFETCH_FIELDS) && !keep && x->m.tf_sec) x->pf_what |= TY_PF_TERMFACTS;
     /* what the caller named, read beside the rest of the open: everything
      * it reads (sections, updates merged) is in x->m and x->upd now */
     x->stream_codes = ty_model_codes_streamed(&x->m); /* as the read decided */
