@@ -470,9 +470,10 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
 /* ... and the caller's queries propose fields (ideas, match): the stored
  * field model, the documents' field lists and the terms' facts are read
  * beside the open, on threads of their own (the first query that needs
- * them waits only for what is not read yet). Without it, a caller naming TENYO_PREFETCH_DOCS
- * (similar ID) has both read by their first need, as every caller naming
- * what it reads but not both the rows and the ids does. */
+ * them waits only for what is not read yet). Without it, a caller naming
+ * TENYO_PREFETCH_DOCS (similar ID) has the field model and lists read by
+ * their first need, as every caller naming what it reads but not both the
+ * rows and the ids does. */
 #define TENYO_PREFETCH_FIELDS 64u
 /* tenyo_index_open, and what prefetch names read on a thread of its own,
  * started as soon as the file's sections are located, beside the rest of
@@ -486,8 +487,8 @@ int tenyo_index_open(const char *path, tenyo_index **out, char *err,
  * both the rows and the ids, are named (ideas, match), so is the stored
  * field model: read and checked by the first ideas query, a damaged one
  * refused by it, and the documents' field lists (read by the first field
- * filter, ideas or match query; with the fields named, on a thread of
- * their own from the end of the open's read). Naming neither the vectors
+ * filter, ideas or match query; with the fields named, by the thread
+ * that reads what prefetch names). Naming neither the vectors
  * nor the rows (a keyword search), the term tables and the rows' lengths
  * are read by the first query that needs them too (a text or TF-IDF
  * query, ideas, match, tenyo_index_load_all), which refuses a damaged one.

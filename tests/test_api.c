@@ -374,9 +374,9 @@ TY_TEST(api_docs_found_in_frames_of_ids) {
 
 /* The field lists by what the caller names: similar by id (the documents,
  * not the fields) reads neither them nor the field model, and answers as
- * a plain open; ideas and match (TENYO_PREFETCH_FIELDS) have them read on
- * a thread from the end of the open's read, the same lists as a plain
- * open's, and the term facts on the prefetch thread. Damaged: both opens go on, the similar query answers, the first
+ * a plain open; ideas and match (TENYO_PREFETCH_FIELDS) have them and
+ * the term facts read by the prefetch thread, the same lists as a plain
+ * open's. Damaged: both opens go on, the similar query answers, the first
  * need of the lists refuses them naming the section, the plain open
  * refuses the file. */
 TY_TEST(api_fields_read_by_what_the_caller_names) {

@@ -116,9 +116,6 @@ typedef struct ty_scan_share {
  * block at a time (ty_model_need_rows), for a caller that reads some
  * documents' rows by id while its scan reads the stored postings. */
 #define TY_PF_ROW_BLOCKS 0x100u
-/* ... and the term facts (section "termfacts"), which a caller naming the
- * fields (ideas, match) reads after its scan: read on that thread last */
-#define TY_PF_TERMFACTS 0x200u
 
 struct tenyo_index {
     ty_model m;            /* everything stored in the file */
@@ -201,10 +198,10 @@ struct tenyo_index {
                                  rows (a keyword search): the term tables
                                  and rows' lengths read on first need
                                  (ty_model_need_terms) */
-    int fields_lazy;          /* ... and proposes no field (similar): the
-                                 documents' field lists on first need (1);
-                                 names the fields (ideas, match): read on a
-                                 thread from the end of the read (2) */
+    int fields_lazy;          /* ... and proposes no field (similar), or
+                                 names the fields (ideas, match: read by
+                                 the prefetch thread): the documents' field
+                                 lists on first need */
     int numbers_lazy;         /* the open's caller named what it reads: the
                                  other numbers (section "numbers") wait for
                                  the first tenyo_index_resolve */
@@ -221,7 +218,7 @@ struct tenyo_index {
     pthread_t dm_thread;      /* decoding every block of the documents'
                                  strings (ideas, match: ty_meta_warm) */
     int dm_started;           /* ... started (joined by tenyo_index_free) */
-    unsigned pf_what;         /* TENYO_PREFETCH_*, TY_PF_ROW_BLOCKS, TY_PF_TERMFACTS */
+    unsigned pf_what;         /* TENYO_PREFETCH_*, and TY_PF_ROW_BLOCKS */
     ty_once codes_once;       /* q8's codes (and the model's vectors)
                                  ready, its rows' statistics maybe pending:
                                  ty_index_need_codes */

@@ -142,7 +142,12 @@ static void *pf_run(void *arg) {
     if (x->pf_what & TENYO_PREFETCH_ROWS) (void)ty_model_need_sparse(&x->m, NULL, 0);
     if (x->pf_what & TY_PF_ROW_BLOCKS) (void)ty_model_need_rows(&x->m, NULL, 0, 0, NULL, 0);
     if (x->pf_what & TENYO_PREFETCH_KEYWORDS) (void)ty_kw_load(x, NULL, 0);
-    if (x->pf_what & TY_PF_TERMFACTS) (void)ty_index_termfacts(x);
+    /* a caller proposing fields reads them, and the terms' facts, after
+     * its scan: read here, last */
+    if (x->pf_what & TENYO_PREFETCH_FIELDS) {
+        (void)ty_model_need_docfields(&x->m, NULL, 0);
+        if (x->m.tf_sec) (void)ty_index_termfacts(x);
+    }
     return NULL;
 }
 
@@ -568,10 +573,13 @@ static void open_policy(tenyo_index *x, unsigned prefetch, const uint8_t *keep) 
                     (!(prefetch & (TENYO_PREFETCH_VECTORS | TENYO_PREFETCH_ROWS)) || forced);
     /* the documents' field lists by their first need: a caller that
      * proposes no field (a keyword search, similar); a caller naming the
-     * fields has them read on a thread of their own from the end of the
-     * open's read (2) */
-    x->fields_lazy = fm_on_need(prefetch, keep != NULL) || (forced && prefetch && !keep);
-    if (!x->fields_lazy && (prefetch & TENYO_PREFETCH_FIELDS) && !keep) x->fields_lazy = 2;
+     * fields has the prefetch thread read them (pf_run) */
+    x->fields_lazy = fm_on_need(prefetch, keep != NULL) || (prefetch && !keep && forced) ||
+                     ((prefetch & TENYO_PREFETCH_FIELDS) && !keep);
+    /* ... which then reads them beside the open (not under the switch:
+     * there every reader shows it reads after its need) */
+    if ((prefetch & TENYO_PREFETCH_FIELDS) && !keep && !forced)
+        x->pf_what |= TENYO_PREFETCH_FIELDS;
 }
 
 static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, unsigned prefetch,
@@ -614,7 +622,6 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     /* the terms' first need is the caller's own (what it reads ahead of
      * it would read them: only under TENYO_TERMS_ON_NEED=1) */
     if (x->terms_lazy) x->pf_what &= ~(TENYO_PREFETCH_ROWS | TY_PF_ROW_BLOCKS);
-    if ((prefetch & TENYO_PREFETCH_FIELDS) && !keep && x->m.tf_sec) x->pf_what |= TY_PF_TERMFACTS;
     /* what the caller named, read beside the rest of the open: everything
      * it reads (sections, updates merged) is in x->m and x->upd now */
     x->stream_codes = ty_model_codes_streamed(&x->m); /* as the read decided */

@@ -30,8 +30,7 @@ int ty_store_read_lazy_for(const char *path, int keywords, int vectors, int numb
                            int fields, ty_model *m, char *err, size_t errlen) {
     return store_read(path, m, err, errlen,
                       1 | (keywords ? 2 : 0) | (vectors ? 4 : 0) | (numbers ? 8 : 0) |
-                          (fields ? 32 : 0) | (fields == 2 ? 256 : 0) |
-                          (vectors & TY_READ_STREAM_LARGE ? 64 : 0) |
+                          (fields ? 32 : 0) | (vectors & TY_READ_STREAM_LARGE ? 64 : 0) |
                           (vectors & TY_READ_STREAM ? 128 : 0));
 }
 

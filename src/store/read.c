@@ -102,35 +102,21 @@ struct ty_lazy {
     int fields;                /* the documents' field lists were left */
     ty_once fonce;             /* ... read and checked, once */
     char ferr[TY_ERRLEN];      /* ... or refused */
-    pthread_t fthr;            /* ... reading them from the end of the read
-                                  (ty_store_read_lazy_for, fields 2) */
-    int fthr_started;          /* ... not joined yet */
-    reader fr;                 /* ... its reader, made before the thread
-                                  (r's fields copied while no other reads r) */
-    int fr_ready;              /* ... made and not taken by the once */
 };
 
 static void *lazy_vectors_run(void *arg);
-static void *lazy_docfields_run(void *arg);
-static int side_reader(const ty_lazy *z, reader *r, char *err, size_t errlen);
-static void side_done(reader *r);
 
-/* Wait for the vectors' and the field lists' threads, if they run. */
+/* Wait for the vectors' thread, if one runs. */
 static void lazy_join(ty_lazy *z) {
     if (z && z->vthr_started) {
         pthread_join(z->vthr, NULL);
         z->vthr_started = 0;
-    }
-    if (z && z->fthr_started) {
-        pthread_join(z->fthr, NULL);
-        z->fthr_started = 0;
     }
 }
 
 static void lazy_free(ty_lazy *z) {
     if (!z) return;
     lazy_join(z);
-    if (z->fr_ready) side_done(&z->fr);
     if (z->r.fd >= 0) close(z->r.fd);
     ZSTD_freeDCtx(z->r.dctx);
     free(z->r.cbuf);
@@ -263,13 +249,6 @@ int ty_store_read_file(const char *path, ty_model *m, char *err, size_t errlen, 
         ty_seterr(err, errlen, "%s: section %s", path, why);
         rc = TENYO_ERR_CORRUPT;
         goto done;
-    }
-    /* the field lists named: read and checked now, beside the rest of the
-     * open (their first need waits in the once) */
-    if (z && m->lazy == z && z->fields && (lazy & 256) && ty_ncores() > 1 &&
-        side_reader(z, &z->fr, z->ferr, sizeof z->ferr) == TENYO_OK) {
-        z->fr_ready = 1;
-        z->fthr_started = pthread_create(&z->fthr, NULL, lazy_docfields_run, z) == 0;
     }
     m->format_version = r.version;
     m->updated = r.updated;
@@ -532,13 +511,7 @@ static int lazy_docfields(void *arg) {
     ty_lazy *z = arg;
     ty_model *m = z->m;
     reader r;
-    int rc = TENYO_OK;
-    if (z->fr_ready) { /* made for the thread that reads them ahead */
-        r = z->fr;
-        z->fr_ready = 0;
-    } else {
-        rc = side_reader(z, &r, z->ferr, sizeof z->ferr);
-    }
+    int rc = side_reader(z, &r, z->ferr, sizeof z->ferr);
     r.fields_on_need = 0; /* read now */
     if (!rc) rc = ty_rd_docfields(&r, m);
     char why[TY_ERRLEN];
@@ -554,12 +527,6 @@ static int lazy_docfields(void *arg) {
     }
     side_done(&r);
     return rc;
-}
-
-static void *lazy_docfields_run(void *arg) {
-    ty_lazy *z = arg;
-    (void)ty_once_run(&z->fonce, lazy_docfields, z); /* the outcome stays in the once */
-    return NULL;
 }
 
 int ty_model_need_docfields(const ty_model *m, char *err, size_t errlen) {

@@ -289,9 +289,7 @@ int ty_store_read_lazy(const char *path, ty_model *m, char *err, size_t errlen);
  * numbers: the section "numbers" only located (m->numbers_sec), read by
  * the first ty_model_numbers; fields: the documents' field lists only
  * located (m->fields_deferred), read by the first ty_model_need_docfields
- * (a caller that proposes no field: similar); fields 2: so, and read and
- * checked on a thread of its own started at the end of the read (ideas,
- * match: their first need waits for it). */
+ * (a caller that proposes no field: similar). */
 int ty_store_read_lazy_for(const char *path, int keywords, int vectors, int numbers,
                            int fields, ty_model *m, char *err, size_t errlen);
 /* vectors may add: docvec.q8, stored raw, mapped without faulting its
