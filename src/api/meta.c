@@ -146,7 +146,7 @@ static int cooc_rows_scan(const ty_model *m, const int64_t *a, int n, uint32_t *
         }
         for (; hit; hit &= hit - 1) { /* each field of d once (fields_check) */
             uint32_t *row = rows + (size_t)__builtin_ctz(hit) * m->nfields;
-            for (uint64_t j = lo; j < hi; j++) row[m->field_ids[j]]++;
+            for (uint64_t j = lo; j < hi; j++) row[ids[j]]++;
         }
     }
     free(is);

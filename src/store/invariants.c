@@ -96,7 +96,56 @@ static int codes_check(const ty_model *m, char *why, size_t whylen) {
     return 0;
 }
 
-static int lists_fields_check(const ty_model *m, char *why, size_t whylen);
+/* fields_check's rules with the lists, in one pass over the documents (at
+ * 1M documents a pass is several ms of an ideas query). */
+static int lists_fields_check(const ty_model *m, char *why, size_t whylen) {
+    uint32_t nf = m->nfields;
+    uint64_t nd = m->ndocs;
+    if (nd && m->field_ptr[0] != 0) {
+        ty_seterr(why, whylen, "docfields: first list does not start at 0");
+        return -1;
+    }
+    uint64_t *last = ty_calloc(nf ? nf : 1, sizeof *last); /* doc + 1 that listed f */
+    uint64_t *seen = ty_calloc(nf ? nf : 1, sizeof *seen); /* documents listing f */
+    int rc = -1;
+    if (!last || !seen) {
+        ty_seterr(why, whylen, "fields: out of memory checking %u fields", nf);
+        goto done;
+    }
+    for (uint64_t i = 0; i < nd; i++) {
+        uint64_t s = m->field_ptr[i], e = m->field_ptr[i + 1];
+        if (e < s || e - s > UINT32_MAX || (e > s && !m->field_ids)) {
+            ty_seterr(why, whylen, "docfields: document %llu list is bad", (unsigned long long)i);
+            goto done;
+        }
+        for (uint64_t j = s; j < e; j++) {
+            uint16_t f = m->field_ids[j];
+            if (f >= nf) {
+                ty_seterr(why, whylen, "docfields: document %llu has field %u of %u",
+                          (unsigned long long)i, f, nf);
+                goto done;
+            }
+            if (last[f] == i + 1) {
+                ty_seterr(why, whylen, "docfields: document %llu lists field %u twice",
+                          (unsigned long long)i, f);
+                goto done;
+            }
+            last[f] = i + 1;
+            seen[f]++;
+        }
+    }
+    for (uint32_t f = 0; f < nf && !m->partial; f++)
+        if (seen[f] != m->field_count[f]) {
+            ty_seterr(why, whylen, "fields: field %u counts %llu documents, %llu list it", f,
+                      (unsigned long long)m->field_count[f], (unsigned long long)seen[f]);
+            goto done;
+        }
+    rc = nf ? codes_check(m, why, whylen) : 0;
+done:
+    free(last);
+    free(seen);
+    return rc;
+}
 
 /* The field invariants: each document's list starts where the last ended,
  * its ids below nfields, a field listed at most once (the index's
@@ -295,57 +344,6 @@ int ty_model_check(const ty_model *m, int loaded, char *why, size_t whylen) {
 
 int ty_model_check_terms(const ty_model *m, char *why, size_t whylen) {
     return terms_check(m, 1, 1, why, whylen) || rows_check(m, 1, why, whylen) ? -1 : 0;
-}
-
-/* fields_check's rules with the lists, in one pass over the documents (at
- * 1M documents a pass is several ms of an ideas query). */
-static int lists_fields_check(const ty_model *m, char *why, size_t whylen) {
-    uint32_t nf = m->nfields;
-    uint64_t nd = m->ndocs;
-    if (nd && m->field_ptr[0] != 0) {
-        ty_seterr(why, whylen, "docfields: first list does not start at 0");
-        return -1;
-    }
-    uint64_t *last = ty_calloc(nf ? nf : 1, sizeof *last); /* doc + 1 that listed f */
-    uint64_t *seen = ty_calloc(nf ? nf : 1, sizeof *seen); /* documents listing f */
-    int rc = -1;
-    if (!last || !seen) {
-        ty_seterr(why, whylen, "fields: out of memory checking %u fields", nf);
-        goto done;
-    }
-    for (uint64_t i = 0; i < nd; i++) {
-        uint64_t s = m->field_ptr[i], e = m->field_ptr[i + 1];
-        if (e < s || e - s > UINT32_MAX || (e > s && !m->field_ids)) {
-            ty_seterr(why, whylen, "docfields: document %llu list is bad", (unsigned long long)i);
-            goto done;
-        }
-        for (uint64_t j = s; j < e; j++) {
-            uint16_t f = m->field_ids[j];
-            if (f >= nf) {
-                ty_seterr(why, whylen, "docfields: document %llu has field %u of %u",
-                          (unsigned long long)i, f, nf);
-                goto done;
-            }
-            if (last[f] == i + 1) {
-                ty_seterr(why, whylen, "docfields: document %llu lists field %u twice",
-                          (unsigned long long)i, f);
-                goto done;
-            }
-            last[f] = i + 1;
-            seen[f]++;
-        }
-    }
-    for (uint32_t f = 0; f < nf && !m->partial; f++)
-        if (seen[f] != m->field_count[f]) {
-            ty_seterr(why, whylen, "fields: field %u counts %llu documents, %llu list it", f,
-                      (unsigned long long)m->field_count[f], (unsigned long long)seen[f]);
-            goto done;
-        }
-    rc = nf ? codes_check(m, why, whylen) : 0;
-done:
-    free(last);
-    free(seen);
-    return rc;
 }
 
 int ty_model_check_docfields(const ty_model *m, char *why, size_t whylen) {
