@@ -120,6 +120,65 @@ TY_TEST(util_finder_is_memmem) {
     CHECK_EQ_INT(n, 2); /* aa aa a: non-overlapping, as keyword search counts */
 }
 
+/* ty_finder_count gives the count a memmem loop gives (leftmost, then past
+ * each hit), and of those the hits before a split: every needle length up
+ * to 70 (the blocks of 32, the padded last block up to 64 bytes, memmem
+ * past it; the words compared at 4, 8 and 16 bytes and the memcmp beyond),
+ * needles cut from the haystack and repeating ones (aaaa in aaaaaaa...,
+ * where hits overlap and the step past each one decides), haystacks of
+ * every length up to 300, each exactly its length under AddressSanitizer. */
+TY_TEST(util_finder_count_is_memmem_loop) {
+    unsigned seed = 777;
+    char big[600];
+    int checked = 0, hits = 0;
+    for (int round = 0; round < 600; round++) {
+        int alpha = round % 4 == 0 ? 1 : round % 4 == 1 ? 2 : round % 4 == 2 ? 3 : 256;
+        size_t len = (size_t)(rand_r(&seed) % 301);
+        for (size_t i = 0; i < sizeof big; i++) big[i] = (char)(rand_r(&seed) % alpha + (alpha < 256 ? 'a' : 0));
+        char *h = malloc(len ? len : 1);
+        CHECK(h != NULL);
+        memcpy(h, big, len);
+        for (size_t m = 1; m <= 70; m++) {
+            char nb[71];
+            if (len >= m && rand_r(&seed) % 3) {
+                size_t at = len > m ? (size_t)rand_r(&seed) % (len - m + 1) : 0;
+                memcpy(nb, h + at, m);
+            } else {
+                for (size_t i = 0; i < m; i++) nb[i] = (char)(rand_r(&seed) % alpha + (alpha < 256 ? 'a' : 0));
+            }
+            size_t split = len ? (size_t)rand_r(&seed) % (len + 1) : 0;
+            uint64_t want = 0, wantb = 0;
+            for (size_t from = 0; from + m <= len;) {
+                const char *p = memmem(h + from, len - from, nb, m);
+                if (!p) break;
+                want++;
+                wantb += (size_t)(p - h) < split;
+                from = (size_t)(p - h) + m;
+            }
+            ty_finder f;
+            ty_finder_init(&f, nb, m);
+            uint64_t before = 99, got = ty_finder_count(&f, h, len, split, &before);
+            CHECKF(got == want && before == wantb,
+                   "len %zu, needle %zu bytes, split %zu: %llu (%llu before) against %llu (%llu)",
+                   len, m, split, (unsigned long long)got, (unsigned long long)before,
+                   (unsigned long long)want, (unsigned long long)wantb);
+            checked++;
+            hits += want > 0;
+        }
+        free(h);
+    }
+    CHECK(checked == 600 * 70);
+    CHECK(hits > 10000);
+    const char *text = "システムとシステムシステム、システ、ムシステムのシ ステム";
+    ty_finder f;
+    ty_finder_init(&f, "システム", strlen("システム"));
+    uint64_t before = 0;
+    CHECK(ty_finder_count(&f, text, strlen(text), strlen("システムと"), &before) == 4);
+    CHECK(before == 1);
+    ty_finder_init(&f, "", 0);
+    CHECK(ty_finder_count(&f, text, strlen(text), 0, &before) == 0 && before == 0);
+}
+
 TY_TEST(util_strmap_add_blob) {
     static const uint64_t sizes[] = {0, 1, 5, 16, 17, 1000, 70000};
     for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {

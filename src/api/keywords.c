@@ -254,6 +254,11 @@ static uint64_t count_range(const tenyo_index *x, const kw_unit *u, const ty_fin
                             uint64_t d, uint64_t d1, uint32_t *tf) {
     uint64_t df = 0;
     const char *text = x->kw_text, *end = text + x->kw_off[d1], *p = text + x->kw_off[d];
+    if (d1 == d + 1 && !u->word_start) { /* one record (a candidate): its hits counted in one call */
+        uint64_t title = 0, n = ty_finder_count(fu, p, (size_t)(end - p), x->kw_tlen[d], &title);
+        tf[d] = (uint32_t)(n + title);
+        return n > 0;
+    }
     while (p < end && (p = ty_finder_next(fu, p, (size_t)(end - p)))) {
         uint64_t at = (uint64_t)(p - text);
         while (d + 1 < d1 && x->kw_off[d + 1] <= at) d++; /* hits come in order */
@@ -266,6 +271,25 @@ static uint64_t count_range(const tenyo_index *x, const kw_unit *u, const ty_fin
         p += u->len;
     }
     return df;
+}
+
+/* A candidate's text asked of the memory KW_AHEAD candidates before it is
+ * read: the candidates are records apart in the text, each a few hundred
+ * bytes, and the processor's own prefetching, which follows one record,
+ * starts cold at every next one (システム at 60k: 15,316 records, 11 MB, 135
+ * ns a record without, 34 with; a whole record asked, up to 4 KiB). A
+ * prefetch reads nothing: a frame not decoded yet is only asked early. */
+#define KW_AHEAD 8
+static inline void kw_prefetch(const tenyo_index *x, uint64_t d) {
+    const char *p = x->kw_text + x->kw_off[d];
+    uint64_t n = x->kw_off[d + 1] - x->kw_off[d];
+    if (n > 4096) n = 4096;
+    /* (the empty asm keeps the loop: GCC deletes a loop of prefetches
+     * alone as one without effects) */
+    for (uint64_t o = 0; o < n; o += 64) {
+        __builtin_prefetch(p + o);
+        __asm__ volatile("" : : "r"(p + o));
+    }
 }
 
 /* Count unit u in every record: tf[d] (title hits counted twice), the
@@ -295,9 +319,11 @@ static int count_unit(const tenyo_index *x, const kw_unit *u, uint32_t *tf, uint
         return TENYO_OK;
     }
     *df = 0;
-    for (uint64_t i = 0; i < nc && !rc; i++)
+    for (uint64_t i = 0; i < nc && !rc; i++) {
+        if (i + KW_AHEAD < nc) kw_prefetch(x, cand[i + KW_AHEAD]);
         if (!(rc = ty_kwx_need_text(x->kwx, cand[i], cand[i] + 1, err, errlen)))
             *df += count_range(x, u, &fu, cand[i], cand[i] + 1, tf);
+    }
     free(cand);
     return rc;
 }

@@ -35,6 +35,16 @@ void ty_finder_init(ty_finder *f, const char *needle, size_t m) {
     f->m = m;
     f->b = m ? m - 1 : 0;
     f->a = m > 3 ? 2 : 0;
+    f->w0 = f->w1 = 0;
+    if (m >= 8) {
+        memcpy(&f->w0, needle, 8);
+        memcpy(&f->w1, needle + m - 8, 8);
+    } else if (m >= 4) {
+        uint32_t x, y;
+        memcpy(&x, needle, 4);
+        memcpy(&y, needle + m - 4, 4);
+        f->w0 = x, f->w1 = y;
+    }
 #ifdef FIND_X86
     f->simd = m >= 2 && __builtin_cpu_supports("avx2");
 #else
@@ -76,4 +86,114 @@ const char *ty_finder_next(const ty_finder *f, const char *h, size_t len) {
 #endif
     /* every start before done was looked at */
     return memmem(h + done, len - done, f->n, f->m);
+}
+
+/* The needle at p (m bytes readable there)? Its first and last 8 (or 4)
+ * bytes against the words kept, the middle of a longer one by memcmp. */
+static inline int same_at(const ty_finder *f, const char *p) {
+    size_t m = f->m;
+    if (m >= 8) {
+        uint64_t x, y;
+        memcpy(&x, p, 8);
+        memcpy(&y, p + m - 8, 8);
+        return x == f->w0 && y == f->w1 && (m <= 16 || !memcmp(p + 8, f->n + 8, m - 16));
+    }
+    if (m >= 4) {
+        uint32_t x, y;
+        memcpy(&x, p, 4);
+        memcpy(&y, p + m - 4, 4);
+        return x == (uint32_t)f->w0 && y == (uint32_t)f->w1;
+    }
+    return !memcmp(p, f->n, m);
+}
+
+/* Hits from position from on (the needle's next start at least from), by
+ * memmem: the part of a haystack the blocks of 32 leave. */
+static uint64_t count_rest(const ty_finder *f, const char *h, size_t len, size_t from,
+                           size_t split, uint64_t *before) {
+    uint64_t n = 0;
+    const char *p;
+    while (from + f->m <= len && (p = memmem(h + from, len - from, f->n, f->m))) {
+        size_t at = (size_t)(p - h);
+        n++;
+        *before += at < split;
+        from = at + f->m;
+    }
+    return n;
+}
+
+#ifdef FIND_X86
+/* ty_finder_count's blocks of 32 starts: the two bytes' mask, then each
+ * candidate start at or past the last hit's end checked whole; a hit
+ * drops the starts it covers. The loop calls nothing (no memcmp below 17
+ * bytes), so the two broadcast bytes stay in registers. The starts the
+ * whole blocks leave (fewer than 32) are checked in one more block over a
+ * copy padded with zeros (a needle of up to 64 bytes; its starts past the
+ * last possible one masked off), else by memmem. */
+__attribute__((target("avx2"))) static uint64_t count_avx2(const ty_finder *f, const char *h,
+                                                           size_t len, size_t split,
+                                                           uint64_t *before) {
+    const size_t m = f->m, a = f->a, b = f->b;
+    const __m256i A = _mm256_set1_epi8(f->n[a]), B = _mm256_set1_epi8(f->n[b]);
+    uint64_t n = 0, nb = 0;
+    size_t next = 0, i = 0;
+    for (; i + b + 32 <= len; i += 32) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(h + i + a));
+        __m256i y = _mm256_loadu_si256((const __m256i *)(const void *)(h + i + b));
+        uint32_t mask = (uint32_t)_mm256_movemask_epi8(
+            _mm256_and_si256(_mm256_cmpeq_epi8(x, A), _mm256_cmpeq_epi8(y, B)));
+        if (next > i) mask &= next - i >= 32 ? 0 : ~0u << (next - i);
+        while (mask) {
+            size_t at = i + (size_t)__builtin_ctz(mask);
+            if (same_at(f, h + at)) { /* at + m <= i + b + 32 <= len */
+                n++;
+                nb += at < split;
+                next = at + m;
+                mask &= next - i >= 32 ? 0 : ~0u << (next - i);
+            } else {
+                mask &= mask - 1;
+            }
+        }
+    }
+    size_t from = next > i ? next : i;
+    if (from + m <= len && m <= 64) {
+        /* the starts from..len-m: one block over a zero-padded copy of
+         * h[i..len) (fewer than b + 32 bytes) */
+        unsigned char buf[32 + 64 + 32] = {0};
+        size_t have = len - i;
+        memcpy(buf, h + i, have);
+        __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(buf + a));
+        __m256i y = _mm256_loadu_si256((const __m256i *)(const void *)(buf + b));
+        uint32_t mask = (uint32_t)_mm256_movemask_epi8(
+            _mm256_and_si256(_mm256_cmpeq_epi8(x, A), _mm256_cmpeq_epi8(y, B)));
+        size_t last = len - m - i; /* < 32: the last start, from i */
+        mask &= last >= 31 ? ~0u : (2u << last) - 1;
+        mask &= ~0u << (from - i);
+        while (mask) {
+            size_t at = (size_t)__builtin_ctz(mask);
+            if (same_at(f, (const char *)buf + at)) {
+                n++;
+                nb += i + at < split;
+                size_t nx = at + m;
+                mask &= nx >= 32 ? 0 : ~0u << nx;
+            } else {
+                mask &= mask - 1;
+            }
+        }
+        *before += nb;
+        return n;
+    }
+    *before += nb;
+    return n + count_rest(f, h, len, from, split, before);
+}
+#endif
+
+uint64_t ty_finder_count(const ty_finder *f, const char *h, size_t len, size_t split,
+                         uint64_t *before) {
+    *before = 0;
+    if (f->m == 0 || f->m > len) return 0;
+#ifdef FIND_X86
+    if (f->simd) return count_avx2(f, h, len, split, before);
+#endif
+    return count_rest(f, h, len, 0, split, before);
 }

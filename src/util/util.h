@@ -296,10 +296,18 @@ typedef struct ty_finder {
     size_t m;
     size_t a, b;              /* the two bytes compared 32 positions at a time */
     int simd;                 /* AVX2 (run-time check), m >= 2 */
+    uint64_t w0, w1;          /* m >= 4: the needle's first and last 8 (m >= 8)
+                                 or 4 bytes, as loaded, for ty_finder_count */
 } ty_finder;
 void ty_finder_init(ty_finder *f, const char *needle, size_t m);
 /* The first occurrence of the needle in h[0..len), or NULL (an empty
  * needle: h). */
 const char *ty_finder_next(const ty_finder *f, const char *h, size_t len);
+/* The occurrences in h[0..len) as keyword search counts them: the
+ * leftmost, then the next from the end of the last (non-overlapping), the
+ * count ty_finder_next finds in a loop that steps past each hit; those
+ * starting before split counted into *before too. An empty needle: 0. */
+uint64_t ty_finder_count(const ty_finder *f, const char *h, size_t len, size_t split,
+                         uint64_t *before);
 
 #endif /* TENYO_UTIL_H */
