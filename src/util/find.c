@@ -20,6 +20,18 @@
  * without AVX2 use memchr or memmem, so the answer is always memmem's.
  * The loads stay inside the haystack: a block is compared only while
  * b + 32 of its bytes are there.
+ *
+ * ty_finder_count counts a record's hits in one call, as keyword search
+ * counts them (leftmost, then past each hit), those in the title apart:
+ * the same blocks, each candidate start at or past the last hit's end
+ * checked by the needle's first and last 8 (or 4) bytes as words (memcmp
+ * only for the middle of a needle over 16 bytes), so the loop calls
+ * nothing and its two bytes stay in registers; the starts the blocks leave
+ * (fewer than 32) in one more block over a zero-padded copy (a needle up
+ * to 64 bytes), else memmem. A loop of ty_finder_next calls paid the
+ * block set-up, a function call and a memmem over the tail per hit: at
+ * 60k, システム's 15,316 records 3.9 -> 2.9 ms (the rest: keywords.c's
+ * prefetch).
  */
 #include "util/util.h"
 
