@@ -900,3 +900,73 @@ TY_TEST(judge_card_english_generic_below_specific) {
     g[TY_CJ_LATIN] = s[TY_CJ_LATIN] = 0;
     CHECK_NEAR(ty_judge_card(g), ty_judge_card(s), 1e-12);
 }
+
+/* tenyo_ideas_json_shown: the shown cards, the notes, the warnings and the
+ * query as tenyo_ideas_json writes them; each card outside the shown list
+ * in its place with its field, labels, band and numbers, but bridge terms,
+ * phrases and evidence empty, idea "", no why, no judge facts and
+ * "explained": false. A pool larger than the shown list (n 12 asked of
+ * the sample's first patents, show 3) has both kinds. */
+TY_TEST(ideas_json_shown_leaves_the_others_unexplained) {
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    char err[512];
+    int rc = room_open(&x, &c, err, sizeof err);
+    CHECKF(rc == 0, "%.300s", err);
+    int checked = 0, hidden = 0, shown = 0;
+    for (int64_t d = 0; !rc && d < 6; d++) {
+        tenyo_idea ideas[12];
+        tenyo_ideas_opts o;
+        tenyo_ideas_opts_default(&o);
+        o.show = 3;
+        int got = tenyo_ideas_doc(c, (uint64_t)d, &o, 12, ideas);
+        if (got <= 0) continue;
+        tenyo_query q = {d, NULL, 0, NULL, 0};
+        char *full = NULL, *brief = NULL;
+        CHECK(tenyo_ideas_json(c, &q, ideas, got, 12, "ja", &full) == TENYO_OK);
+        CHECK(tenyo_ideas_json_shown(c, &q, ideas, got, 12, "ja", &brief) == TENYO_OK);
+        json_t *a = full ? json_loads(full, 0, NULL) : NULL, *b = brief ? json_loads(brief, 0, NULL) : NULL;
+        CHECK(a && b);
+        if (a && b) {
+            const char *keys[] = {"query", "warnings", "hidden", "hidden_thin", "hidden_content",
+                                  "bands", "shown", "more", "legend"};
+            for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
+                CHECKF(json_equal(json_object_get(a, keys[k]), json_object_get(b, keys[k])),
+                       "doc %lld: %s differs", (long long)d, keys[k]);
+            json_t *ia = json_object_get(a, "ideas"), *ib = json_object_get(b, "ideas");
+            CHECK(json_array_size(ia) == (size_t)got && json_array_size(ib) == (size_t)got);
+            for (size_t i = 0; i < json_array_size(ia) && i < json_array_size(ib); i++) {
+                json_t *ca = json_array_get(ia, i), *cb = json_array_get(ib, i);
+                if (ideas[i].shown > 0) {
+                    CHECKF(json_equal(ca, cb), "doc %lld card %zu: a shown card differs",
+                           (long long)d, i);
+                    shown++;
+                    continue;
+                }
+                hidden++;
+                CHECK(json_is_false(json_object_get(cb, "explained")));
+                CHECK(!json_object_get(cb, "why") && !json_object_get(cb, "judge_facts"));
+                CHECK(json_array_size(json_object_get(cb, "bridge_terms")) == 0 &&
+                      json_array_size(json_object_get(cb, "phrases")) == 0 &&
+                      json_array_size(json_object_get(cb, "evidence")) == 0);
+                CHECK(!strcmp(json_string_value(json_object_get(cb, "idea")), ""));
+                const char *same[] = {"rank", "field", "label", "label_ja", "label_en", "band",
+                                      "band_label", "shown", "score", "confidence", "expected",
+                                      "also_fields", "weak"};
+                for (size_t k = 0; k < sizeof same / sizeof *same; k++)
+                    CHECKF(json_equal(json_object_get(ca, same[k]), json_object_get(cb, same[k])),
+                           "doc %lld card %zu: %s differs", (long long)d, i, same[k]);
+                CHECK(json_array_size(json_object_get(ca, "evidence")) > 0);
+            }
+            checked++;
+        }
+        json_decref(a);
+        json_decref(b);
+        tenyo_json_free(full);
+        tenyo_json_free(brief);
+    }
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    CHECKF(checked >= 3 && hidden > 0 && shown > 0, "%d lists, %d hidden, %d shown cards", checked,
+           hidden, shown);
+}

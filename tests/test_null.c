@@ -359,6 +359,11 @@ static const struct ncase {
     {"tenyo_ideas_json", "ideas", 251},
     {"tenyo_ideas_json", "lang", 252},
     {"tenyo_ideas_json", "out", 253},
+    {"tenyo_ideas_json_shown", "c", 1210},
+    {"tenyo_ideas_json_shown", "q", 1211},
+    {"tenyo_ideas_json_shown", "ideas", 1212},
+    {"tenyo_ideas_json_shown", "lang", 1213},
+    {"tenyo_ideas_json_shown", "out", 1214},
     {"tenyo_match_json", "c", 254},
     {"tenyo_match_json", "text", 255},
     {"tenyo_match_json", "ideas", 256},
@@ -944,6 +949,11 @@ static void run_case(int k) {
     case 1200: { char b[] = "G06T"; const char *bad; fx.rv = tenyo_steer_fields(NULL, TENYO_STEER_KEPT, b, &bad); } break;
     case 1201: { tenyo_steer *s = NULL; const char *bad; tenyo_steer_new(&s); fx.rv = tenyo_steer_fields(s, TENYO_STEER_KEPT, NULL, &bad); tenyo_steer_free(s); } break;
     case 1202: { tenyo_steer *s = NULL; char b[] = "G0"; tenyo_steer_new(&s); fx.rv = tenyo_steer_fields(s, TENYO_STEER_KEPT, b, NULL); tenyo_steer_free(s); } break;
+    case 1210: fx.rv = (long long)tenyo_ideas_json_shown(NULL, &fx.q, fx.ideas, fx.got, 5, "ja", &fx.sp); break;
+    case 1211: fx.rv = (long long)tenyo_ideas_json_shown(fx.c, NULL, fx.ideas, fx.got, 5, "ja", &fx.sp); break;
+    case 1212: fx.rv = (long long)tenyo_ideas_json_shown(fx.c, &fx.q, NULL, fx.got, 5, "ja", &fx.sp); break;
+    case 1213: fx.rv = (long long)tenyo_ideas_json_shown(fx.c, &fx.q, fx.ideas, fx.got, 5, NULL, &fx.sp); break;
+    case 1214: fx.rv = (long long)tenyo_ideas_json_shown(fx.c, &fx.q, fx.ideas, fx.got, 5, "ja", NULL); break;
     default: break;
     }
 }

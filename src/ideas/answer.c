@@ -309,7 +309,7 @@ static void judge_members(const tenyo_ctx *ctx, const tenyo_idea *idea, json_t *
 static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
                          const char *label, const char **bt, int nb,
                          const tenyo_phrase *ph, int nph, const char *sent,
-                         const char *lang) {
+                         const char *lang, int with_evidence) {
     json_t *it = json_object(), *b = json_array(), *e = json_array();
     json_object_set_new(it, "rank", json_integer(rank));
     json_object_set_new(it, "field", json_string(idea->code));
@@ -360,7 +360,7 @@ static json_t *idea_json(const tenyo_index *x, const tenyo_idea *idea, int rank,
     json_t *pa = json_array();
     for (int k = 0; k < nph; k++) json_array_append_new(pa, json_string(ph[k].text));
     json_object_set_new(it, "phrases", pa);
-    for (int k = 0; k < idea->nevidence; k++) {
+    for (int k = 0; with_evidence && k < idea->nevidence; k++) {
         tenyo_doc_meta dm;
         tenyo_index_doc(x, idea->evidence[k].doc, &dm);
         json_t *d = json_object();
@@ -615,9 +615,11 @@ static void home_steered(const tenyo_ctx *ctx, const char *home, int ja, json_t 
 
 /* {"query": {...}, "ideas": [...], "warnings": [...]} of ideas[0..got) just
  * computed on ctx for a request of `asked` proposals. */
+/* brief: the cards not shown by default written without their
+ * explanation (tenyo_ideas_json_shown). */
 static json_t *ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
                            const char *text, size_t len, const tenyo_idea *ideas,
-                           int got, size_t asked, const char *lang) {
+                           int got, size_t asked, const char *lang, int brief) {
     int predicted = 0;
     const char *home = tenyo_ctx_home(ctx, &predicted);
     char why_err[512] = "";
@@ -646,10 +648,20 @@ static json_t *ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
         /* why: the query's sentence and an evidence sentence sharing the
          * bridge terms (tenyo_idea_why) */
         tenyo_why w;
+        if (brief && ideas[i].shown <= 0) {
+            json_t *it = idea_json(x, &ideas[i], (int)tenyo_ctx_notes(ctx)->offset + i + 1,
+                                   tenyo_field_label(x, ideas[i].code, lang), bt, 0, ph, 0, "",
+                                   lang, 0);
+            json_object_set_new(it, "explained", json_false());
+            steer_members(ctx, &ideas[i], it);
+            json_array_append_new(arr, it);
+            continue;
+        }
         int wr = tenyo_idea_why(ctx, &ideas[i], &w);
         int nb = explain(x, ctx, &ideas[i], lang, bt, ph, &nph, &label, sent, sizeof sent,
                          wr > 0 ? w.doc : UINT64_MAX);
-        json_t *it = idea_json(x, &ideas[i], (int)tenyo_ctx_notes(ctx)->offset + i + 1, label, bt, nb, ph, nph, sent, lang);
+        json_t *it = idea_json(x, &ideas[i], (int)tenyo_ctx_notes(ctx)->offset + i + 1, label, bt,
+                               nb, ph, nph, sent, lang, 1);
         if (wr > 0) {
             tenyo_doc_meta dm;
             tenyo_index_doc(x, w.doc, &dm);
@@ -937,7 +949,7 @@ static json_t *match_render(const tenyo_index *x, tenyo_ctx *ctx, const char *te
                             size_t k, const char *lang) {
     int ja = !strcmp(lang, "ja");
     /* the proposals explained as `ideas` explains them */
-    json_t *o = ideas_render(x, ctx, -1, text, len, ideas, got, (size_t)(got > 0 ? got : 0), lang);
+    json_t *o = ideas_render(x, ctx, -1, text, len, ideas, got, (size_t)(got > 0 ? got : 0), lang, 0);
     json_t *iarr = json_object_get(o, "ideas"), *warns = json_object_get(o, "warnings");
     /* "fewer than asked" is about the 20 proposals computed for the uses,
      * not about what was asked here */
@@ -1115,7 +1127,19 @@ int tenyo_ideas_json(tenyo_ctx *c, const tenyo_query *q, const tenyo_idea *ideas
     if (!lang) lang = "ja";
     if (strcmp(lang, "ja") && strcmp(lang, "en")) return TENYO_ERR_ARG;
     return dump(ideas_render(c->idx, c, q->doc, q->doc < 0 ? q->text : NULL, q->len, ideas,
-                             got, asked, lang),
+                             got, asked, lang, 0),
+                out);
+}
+
+int tenyo_ideas_json_shown(tenyo_ctx *c, const tenyo_query *q, const tenyo_idea *ideas, int got,
+                           size_t asked, const char *lang, char **out) {
+    if (!out) return TENYO_ERR_ARG;
+    *out = NULL;
+    if (!c || !q || got < 0 || (got > 0 && !ideas)) return TENYO_ERR_ARG;
+    if (!lang) lang = "ja";
+    if (strcmp(lang, "ja") && strcmp(lang, "en")) return TENYO_ERR_ARG;
+    return dump(ideas_render(c->idx, c, q->doc, q->doc < 0 ? q->text : NULL, q->len, ideas,
+                             got, asked, lang, 1),
                 out);
 }
 

@@ -205,9 +205,27 @@ json_t *cli_ideas_render(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
     return cli_json_take(s);
 }
 
+/* cli_ideas_json, its cards outside the list shown by default written
+ * without their explanation when brief (tenyo_ideas_json_shown). */
+static json_t *ideas_json_any(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
+                              const char *text, size_t len, const tenyo_ideas_opts *io,
+                              size_t n, const char *lang, int *status, int brief);
+
 json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
                        const char *text, size_t len, const tenyo_ideas_opts *io,
                        size_t n, const char *lang, int *status) {
+    return ideas_json_any(x, ctx, qdoc, text, len, io, n, lang, status, 0);
+}
+
+json_t *cli_ideas_json_shown(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
+                             const char *text, size_t len, const tenyo_ideas_opts *io,
+                             size_t n, const char *lang, int *status) {
+    return ideas_json_any(x, ctx, qdoc, text, len, io, n, lang, status, 1);
+}
+
+static json_t *ideas_json_any(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
+                              const char *text, size_t len, const tenyo_ideas_opts *io,
+                              size_t n, const char *lang, int *status, int brief) {
     tenyo_idea ideas[CLI_IDEAS_MAX];
     if (n > CLI_IDEAS_MAX) n = CLI_IDEAS_MAX;
     tenyo_ideas_opts po = *io;
@@ -217,7 +235,11 @@ json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
     *status = got < 0 ? got : TENYO_OK;
     if (got < 0) return NULL;
     /* "fewer than asked" speaks of the n asked, not of the pool */
-    return cli_ideas_render(x, ctx, qdoc, text, len, ideas, got, n, lang);
+    if (!brief) return cli_ideas_render(x, ctx, qdoc, text, len, ideas, got, n, lang);
+    tenyo_query q = {qdoc, text, len, NULL, 0};
+    char *s = NULL;
+    tenyo_ideas_json_shown(ctx, &q, ideas, got, n, lang, &s);
+    return cli_json_take(s);
 }
 
 json_t *cli_match_json(const tenyo_index *x, tenyo_ctx *ctx, const char *text, size_t len,

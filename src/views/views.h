@@ -209,6 +209,11 @@ size_t cli_map_labels_place(cli_map_labels *ml);
 json_t *cli_ideas_json(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
                        const char *text, size_t len, const tenyo_ideas_opts *io,
                        size_t n, const char *lang, int *status);
+/* cli_ideas_json for a printer of the list shown by default: the other
+ * cards without their explanation (tenyo_ideas_json_shown). */
+json_t *cli_ideas_json_shown(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc,
+                             const char *text, size_t len, const tenyo_ideas_opts *io,
+                             size_t n, const char *lang, int *status);
 /* One pass of `ideas --worksheet` (ideas_ws.c): the worksheet at path for
  * the resolved query (qdoc, or text[0..len)), this run's steer flags
  * (NULL: none) applied after its decisions, notes "FIELD=TEXT", the list
