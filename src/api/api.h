@@ -327,6 +327,10 @@ int ty_cooccur_row(const tenyo_index *x, uint32_t a, uint32_t *row);
  * rows[i * nfields ..], from one pass over the documents while they count
  * as direct rows (ty_cooccur_row's), else from the lists. */
 int ty_cooccur_rows(const tenyo_index *x, const int64_t *a, int n, uint32_t *rows);
+/* The characteristic terms of field f (TY_FM_TOP, UINT32_MAX-padded), or
+ * NULL without a field model (meta.c; built once, from any thread, once
+ * the model is read or trained). */
+const uint32_t *ty_field_top(const tenyo_index *x, uint32_t f);
 /* The co_* lists built, once, from any thread: 0 or TENYO_ERR_NOMEM. */
 int ty_index_need_cooc(const tenyo_index *x);
 /* The document vectors the scans read (x->q8) and the model's int8 basis

@@ -147,6 +147,10 @@ static void *pf_run(void *arg) {
     if (x->pf_what & TENYO_PREFETCH_FIELDS) {
         (void)ty_model_need_docfields(&x->m, NULL, 0);
         if (x->m.tf_sec) (void)ty_index_termfacts(x);
+        /* and the fields' characteristic terms (the cards' bands), from
+         * the stored model (one an index lacks is trained by the first
+         * query that asks) */
+        if (!ty_index_need_fieldmodel(x, NULL, 0) && x->fm_stored) (void)ty_field_top(x, 0);
     }
     return NULL;
 }

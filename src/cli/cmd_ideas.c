@@ -1146,11 +1146,9 @@ int cli_cmd_ideas(int argc, char **argv) {
                          &io, (size_t)n, lang, fmt == OUT_HTML, path};
         if ((ec = cli_ideas_worksheet(&wr, &o)) != EXIT_OK) goto done;
     } else {
-        /* the terminal's list prints the cards shown by default alone:
-         * the others are not explained */
-        o = fmt == OUT_REPORT && !show_all && !mo.remember
-                ? cli_ideas_json_shown(x, ctx, qdoc, text, len, &io, (size_t)n, lang, &st)
-                : cli_ideas_json(x, ctx, qdoc, text, len, &io, (size_t)n, lang, &st);
+        /* the terminal's list: only the cards it shows are explained */
+        o = (fmt == OUT_REPORT && !show_all && !mo.remember ? cli_ideas_json_shown : cli_ideas_json)(
+            x, ctx, qdoc, text, len, &io, (size_t)n, lang, &st);
     }
     if (o && filter)
         json_object_set_new(json_object_get(o, "query"), "filter", cli_filter_json(&fo, filter, x));

@@ -1,8 +1,8 @@
 /*
  * lexicon.c — what a term says about a proposal. Genericity: how evenly a
  * term spreads over the fields compared with random documents (制御, 部材
- * near 1, 歯車 or 内視鏡 well below). The field model (model/linear.c) and
- * each field's characteristic terms. The content a query shares with a
+ * near 1, 歯車 or 内視鏡 well below). The field model (model/linear.c; each
+ * field's characteristic terms are api/meta.c's). The content a query shares with a
  * field's evidence patents, term by term, and its shape (focus on one
  * word, generic share, specific words). The term hook (ty_term_weight,
  * ty_term_worth, ty_term_bridgeable): the one place that says what a
@@ -41,63 +41,6 @@ const ty_fieldmodel *ty_field_model(const tenyo_index *cx) {
     return x->fm.nfields ? &x->fm : NULL;
 }
 
-/* Characteristic terms of every field: its TY_FM_TOP terms of largest
- * positive weight in the field model (single characters and verb-like
- * terms skipped), for bridge ranking and for telling whether an
- * application phrase names a use in the field. */
-static int fm_top_build(void *arg) {
-    tenyo_index *x = arg;
-    const ty_fieldmodel *fm = &x->fm;
-    const ty_model *m = &x->m;
-    size_t nf = m->nfields;
-    uint32_t *top = ty_mallocarray(nf ? nf : 1, TY_FM_TOP * sizeof *top);
-    float *tw = ty_mallocarray(nf ? nf : 1, TY_FM_TOP * sizeof *tw);
-    uint32_t *cnt = ty_calloc(nf ? nf : 1, sizeof *cnt);
-    if (!top || !tw || !cnt) {
-        free(top);
-        free(tw);
-        free(cnt);
-        return TENYO_ERR_NOMEM;
-    }
-    for (size_t i = 0; i < nf * TY_FM_TOP; i++) top[i] = UINT32_MAX;
-    for (uint64_t t = 0; t < fm->nterms && fm->nfields == nf; t++) {
-        const char *s = m->term_blob + m->term_off[t];
-        if (ty_one_char(s) || ty_verb_like(s)) continue;
-        for (uint64_t j = fm->ptr[t]; j < fm->ptr[t + 1]; j++) {
-            uint32_t f = fm->field[j];
-            float w = fm->w[j];
-            if (!(w > 0)) continue;
-            /* insertion into the field's list, largest first */
-            uint32_t *ft = top + (size_t)f * TY_FM_TOP;
-            float *fw = tw + (size_t)f * TY_FM_TOP;
-            uint32_t n = cnt[f];
-            if (n == TY_FM_TOP && w <= fw[n - 1]) continue;
-            uint32_t pos = n < TY_FM_TOP ? n : TY_FM_TOP - 1;
-            while (pos > 0 && fw[pos - 1] < w) {
-                ft[pos] = ft[pos - 1];
-                fw[pos] = fw[pos - 1];
-                pos--;
-            }
-            ft[pos] = (uint32_t)t;
-            fw[pos] = w;
-            if (n < TY_FM_TOP) cnt[f]++;
-        }
-    }
-    free(tw);
-    free(cnt);
-    x->fm_top = top;
-    return TENYO_OK;
-}
-
-/* The characteristic terms of field f (TY_FM_TOP, UINT32_MAX-padded), or
- * NULL without a field model. */
-const uint32_t *ty_field_top(const tenyo_index *cx, uint32_t f) {
-    tenyo_index *x = (tenyo_index *)cx;
-    if (!x->fm.nfields || f >= x->m.nfields) return NULL;
-    if (ty_once_run(&x->fm_top_once, fm_top_build, x)) return NULL;
-    return x->fm_top + (size_t)f * TY_FM_TOP;
-}
-
 /* dst[0..n) = src[0..n) with A-Z folded to a-z: English phrase targets keep
  * their case, the terms they are matched against are folded. */
 void ty_fold_ascii(char *dst, const char *src, size_t n) {
@@ -116,15 +59,6 @@ int ty_fits_field(const tenyo_index *x, uint32_t f, const char *p, size_t n) {
     for (int i = 0; i < TY_FM_TOP && top[i] != UINT32_MAX; i++)
         if (strstr(low, x->m.term_blob + x->m.term_off[top[i]])) return 1;
     return 0;
-}
-
-/* UTF-8 characters of s (at most 2 counted: 1 means a single character). */
-int ty_one_char(const char *s) {
-    size_t n = strlen(s);
-    if (n == 0) return 1;
-    unsigned char c = (unsigned char)s[0];
-    size_t l = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    return l >= n;
 }
 
 /* A title without an abstract: the rule search scores by (TY_SHORT_TERMS). */
@@ -203,17 +137,6 @@ void ty_content_shape(const tenyo_ctx *c, const float *gen, const tenyo_hit *ev,
     *focus = spec > 0 ? top / spec : 1;
     *generic = tot > 0 ? 1 - spec / tot : 1;
     *nspecific = ns;
-}
-
-/* 1 for a Japanese term that ends in hiragana after other characters: the
- * base form of a verb or adjective (受け付ける, 速い), not a noun. */
-int ty_verb_like(const char *t) {
-    size_t n = strlen(t);
-    if (n < 6) return n == 3 && (unsigned char)t[0] == 0xE3 &&
-                      ((unsigned char)t[1] == 0x81 || (unsigned char)t[1] == 0x82);
-    const unsigned char *e = (const unsigned char *)t + n - 3;
-    /* hiragana U+3041..U+309F: E3 81 81 .. E3 82 9F */
-    return e[0] == 0xE3 && (e[1] == 0x81 || (e[1] == 0x82 && e[2] <= 0x9F));
 }
 
 /* 1 when most of the query's terms are Latin-script (an English query). */

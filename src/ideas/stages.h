@@ -318,11 +318,8 @@ int ty_gen_neighbours(const ty_iquery *q, ty_pool *p, unsigned g);
 /* --- lexicon.c --- */
 const float *ty_term_generic(const tenyo_index *x);
 const ty_fieldmodel *ty_field_model(const tenyo_index *x);
-const uint32_t *ty_field_top(const tenyo_index *x, uint32_t f);
 void ty_fold_ascii(char *dst, const char *src, size_t n);
 int ty_fits_field(const tenyo_index *x, uint32_t f, const char *p, size_t n);
-int ty_one_char(const char *s);
-int ty_verb_like(const char *t);
 int ty_title_only(const ty_model *m, uint64_t d);
 /* The next term the query (c->qt, ty_ideas_qn terms) and row d share at or after query
  * index *i and row position *j (both sorted by term): 1 with *i, *j on it,

@@ -658,3 +658,25 @@ int ty_cmp_u64(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
 }
+
+/* 1 when s is at most one UTF-8 character (a term too short to be a
+ * link: 筐, 型). */
+int ty_one_char(const char *s) {
+    size_t n = strlen(s);
+    if (n == 0) return 1;
+    unsigned char c = (unsigned char)s[0];
+    size_t l = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    return l >= n;
+}
+
+/* 1 for a Japanese term that ends in hiragana after other characters: the
+ * base form of a verb or adjective (受け付ける, 速い), not a noun. */
+int ty_verb_like(const char *t) {
+    size_t n = strlen(t);
+    if (n < 6) return n == 3 && (unsigned char)t[0] == 0xE3 &&
+                      ((unsigned char)t[1] == 0x81 || (unsigned char)t[1] == 0x82);
+    const unsigned char *e = (const unsigned char *)t + n - 3;
+    /* hiragana U+3041..U+309F: E3 81 81 .. E3 82 9F */
+    return e[0] == 0xE3 && (e[1] == 0x81 || (e[1] == 0x82 && e[2] <= 0x9F));
+}
+

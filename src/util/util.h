@@ -288,6 +288,12 @@ size_t ty_topk_array(const float *s, uint64_t n, uint64_t skip, size_t k, tenyo_
 size_t ty_topk_ranges(const float *s, uint64_t n, uint64_t skip, const uint8_t *keep, size_t k,
                       int nt, tenyo_hit *out);
 
+/* What a term's string alone says (util.c): one UTF-8 character at most;
+ * a Japanese term ending in hiragana after other characters, the base
+ * form of a verb or adjective (受け付ける, 速い), not a noun. */
+int ty_one_char(const char *s);
+int ty_verb_like(const char *t);
+
 /* A needle prepared once for the leftmost occurrence in many haystacks
  * (find.c): the same answer as memmem, without its preparation per call.
  * The needle's bytes are borrowed: they outlive the finder. */
