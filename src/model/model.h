@@ -266,6 +266,10 @@ typedef struct ty_model {
 
     /* sparse TF-IDF rows (L2-normalised) */
     ty_csr tfidf;             /* ndocs x nterms */
+    size_t rows_mapped;       /* bytes of each of tfidf.col and .val when they
+                                 are anonymous mappings (store/rows.c: the
+                                 rows a query decodes a block at a time),
+                                 else 0 (malloc'd) */
     uint32_t *tf;             /* raw term count of each non-zero (what
                                  format 2 stores; the weights are derived
                                  from it), or NULL when not known or not

@@ -687,8 +687,13 @@ void ty_model_free(ty_model *m) {
     if (m->doc_qstream) close(m->doc_qfd);
     m->doc_qstream = 0;
     free(m->tfidf.rowptr); /* not ty_csr_free: the store needs no model/ */
-    free(m->tfidf.col);
-    free(m->tfidf.val);
+    if (m->rows_mapped) {
+        ty_map_free(m->tfidf.col, m->rows_mapped);
+        ty_map_free(m->tfidf.val, m->rows_mapped);
+    } else {
+        free(m->tfidf.col);
+        free(m->tfidf.val);
+    }
     free(m->meta_blob);
     free(m->meta_off);
     ty_dm_free(m->dm);

@@ -9,8 +9,10 @@
  * whole decode does), then finds in one pass over each stream the byte
  * where every block of ROWS_BLOCK rows starts (ty_rd_leb_offsets, which
  * the whole decode's split by threads uses too), and
- * allocates the model's column and weight arrays zeroed: pages a query
- * never decodes into are never touched. A block is decoded by its first
+ * maps the model's column and weight arrays zeroed (anonymous mappings,
+ * m->rows_mapped: pages a query never decodes into are never touched,
+ * whatever the heap's settings; at 60k a one-query heap of huge pages
+ * had cleared both 7 MB arrays whole). A block is decoded by its first
  * reader (ty_rows_get: compare-and-swap of its state from NONE to BUSY,
  * decode with ty_rd_sp_run, release-store of DONE or BAD); a reader that
  * finds it BUSY waits for that store, so every reader of a row sees it
@@ -221,15 +223,24 @@ int ty_rows_open(reader *r, ty_model *m, ty_rows **out) {
         return 1;
     }
 arrays:
-    a->col = ty_calloc(nnz ? nnz : 1, sizeof *a->col);
-    a->val = ty_calloc(nnz ? nnz : 1, sizeof *a->val);
-    if (!a->col || !a->val) {
-        free(a->col);
-        free(a->val);
-        a->col = NULL;
-        a->val = NULL;
-        ty_rows_free(b);
-        goto nomem;
+    /* zeroed pages the kernel gives on first touch, whatever the heap
+     * does: a small index's arrays would come from the one-query heap's
+     * huge pages, cleared whole by calloc (two 7 MB arrays at 60k, for the
+     * few hundred rows a query decodes) */
+    {
+        size_t bytes = (size_t)(nnz ? nnz : 1) * sizeof *a->col;
+        _Static_assert(sizeof *a->col == sizeof *a->val, "one size for both arrays");
+        a->col = ty_map_zeroed(bytes);
+        a->val = ty_map_zeroed(bytes);
+        if (!a->col || !a->val) {
+            ty_map_free(a->col, bytes);
+            ty_map_free(a->val, bytes);
+            a->col = NULL;
+            a->val = NULL;
+            ty_rows_free(b);
+            goto nomem;
+        }
+        m->rows_mapped = bytes;
     }
     *out = b;
     return TENYO_OK;

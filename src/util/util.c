@@ -680,3 +680,12 @@ int ty_verb_like(const char *t) {
     return e[0] == 0xE3 && (e[1] == 0x81 || (e[1] == 0x82 && e[2] <= 0x9F));
 }
 
+void *ty_map_zeroed(size_t bytes) {
+    void *p = mmap(NULL, bytes ? bytes : 1, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void ty_map_free(void *p, size_t bytes) {
+    if (p) munmap(p, bytes ? bytes : 1);
+}

@@ -288,6 +288,12 @@ size_t ty_topk_array(const float *s, uint64_t n, uint64_t skip, size_t k, tenyo_
 size_t ty_topk_ranges(const float *s, uint64_t n, uint64_t skip, const uint8_t *keep, size_t k,
                       int nt, tenyo_hit *out);
 
+/* bytes of zeroed memory the kernel gives page by page as they are first
+ * touched (an anonymous private mapping, whatever malloc's settings), or
+ * NULL; ty_map_free(p, the same bytes) gives it back (NULL: nothing). */
+void *ty_map_zeroed(size_t bytes);
+void ty_map_free(void *p, size_t bytes);
+
 /* What a term's string alone says (util.c): one UTF-8 character at most;
  * a Japanese term ending in hiragana after other characters, the base
  * form of a verb or adjective (受け付ける, 速い), not a noun. */
