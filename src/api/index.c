@@ -505,7 +505,8 @@ static int fm_read(void *arg) {
         return TENYO_ERR_CORRUPT;
     if (!blob) return TENYO_OK;
     char why[TY_ERRLEN] = "";
-    int rc = ty_fieldmodel_read(blob, (size_t)len, &x->m, &x->fm, why, sizeof why);
+    /* the section's frame carried zstd's checksum over these bytes */
+    int rc = ty_fieldmodel_read_framed(blob, (size_t)len, &x->m, &x->fm, why, sizeof why);
     if (rc) {
         if (rc == TENYO_ERR_NOMEM)
             ty_seterr(x->fm_err, sizeof x->fm_err, "%s: out of memory loading index", x->path);

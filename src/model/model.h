@@ -73,6 +73,12 @@ int ty_fieldmodel_write(const ty_fieldmodel *fm, const struct ty_model *m, ty_bu
  * offset and float checked: why says what is wrong. */
 int ty_fieldmodel_read(const char *blob, size_t len, const struct ty_model *m,
                        ty_fieldmodel *fm, char *why, size_t whylen);
+/* ty_fieldmodel_read of bytes a zstd frame's checksum was verified over as
+ * they were decoded (the index section, read whole or on need): the same
+ * checks but the blob's own FNV-1a, which guards the same bytes (and stays
+ * for blobs from anywhere else). */
+int ty_fieldmodel_read_framed(const char *blob, size_t len, const struct ty_model *m,
+                              ty_fieldmodel *fm, char *why, size_t whylen);
 /* z[f] = the decision value of field f for the query (qt, qw)[0..qn). */
 void ty_fieldmodel_score(const ty_fieldmodel *fm, const uint32_t *qt, const float *qw, size_t qn,
                          float *z);
