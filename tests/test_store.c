@@ -2296,3 +2296,67 @@ TY_TEST(store_ids_map) {
     ty_model_free(&c);
     ty_model_free(&b);
 }
+
+/* The documents' field lists checked as they always were, whichever path
+ * finds it (a fast pass for sound lists, the per-document pass for the
+ * message): sound lists of 0-4 fields pass; a field twice in a list of two,
+ * of three (first and last) and of four, an id past the table, a list
+ * ending before it starts and counts that disagree are each refused naming
+ * the first document at fault, with the same message as before. */
+TY_TEST(store_docfields_rules_and_messages) {
+    ty_model m;
+    memset(&m, 0, sizeof m);
+    char codes[4][8] = {"A01B", "B60W", "G06F", "H04N"};
+    uint64_t count[4];
+    m.nfields = 4;
+    m.field_code = codes;
+    m.field_count = count;
+    enum { ND = 6 };
+    m.ndocs = ND;
+    uint64_t ptr[ND + 1];
+    uint16_t ids[32];
+    m.field_ptr = ptr;
+    m.field_ids = ids;
+    /* lists: {0} {} {1,2} {0,2,3} {3,1,2,0} {2} */
+    static const uint16_t good[] = {0, 1, 2, 0, 2, 3, 3, 1, 2, 0, 2};
+    static const uint64_t gptr[ND + 1] = {0, 1, 1, 3, 6, 10, 11};
+    char why[256];
+#define RESET()                                                                        \
+    do {                                                                               \
+        memcpy(ids, good, sizeof good);                                                \
+        memcpy(ptr, gptr, sizeof gptr);                                                \
+        count[0] = 3, count[1] = 2, count[2] = 4, count[3] = 2;                         \
+        why[0] = 0;                                                                    \
+    } while (0)
+    RESET();
+    CHECKF(ty_model_check_docfields(&m, why, sizeof why) == 0, "%s", why);
+    RESET();
+    ids[2] = 1; /* {1,1} */
+    CHECK(ty_model_check_docfields(&m, why, sizeof why) != 0);
+    CHECK_STR(why, "docfields: document 2 lists field 1 twice");
+    RESET();
+    ids[5] = 0; /* {0,2,0} */
+    CHECK(ty_model_check_docfields(&m, why, sizeof why) != 0);
+    CHECK_STR(why, "docfields: document 3 lists field 0 twice");
+    RESET();
+    ids[9] = 1; /* {3,1,2,1} */
+    CHECK(ty_model_check_docfields(&m, why, sizeof why) != 0);
+    CHECK_STR(why, "docfields: document 4 lists field 1 twice");
+    RESET();
+    ids[10] = 7; /* an id past the four fields */
+    CHECK(ty_model_check_docfields(&m, why, sizeof why) != 0);
+    CHECK_STR(why, "docfields: document 5 has field 7 of 4");
+    RESET();
+    ids[9] = 9, ids[2] = 1; /* two faults: the first document's is told */
+    CHECK(ty_model_check_docfields(&m, why, sizeof why) != 0);
+    CHECK_STR(why, "docfields: document 2 lists field 1 twice");
+    RESET();
+    ptr[3] = 0; /* document 2's list ends before it starts */
+    CHECK(ty_model_check_docfields(&m, why, sizeof why) != 0);
+    CHECK_STR(why, "docfields: document 2 list is bad");
+    RESET();
+    count[2] = 5;
+    CHECK(ty_model_check_docfields(&m, why, sizeof why) != 0);
+    CHECK_STR(why, "fields: field 2 counts 5 documents, 4 list it");
+#undef RESET
+}
