@@ -243,8 +243,7 @@ static int fm_top_build(void *arg) {
  * NULL without a field model. */
 const uint32_t *ty_field_top(const tenyo_index *cx, uint32_t f) {
     tenyo_index *x = (tenyo_index *)cx;
-    /* the model read first (a prefetching open reads it on a thread) */
-    if (ty_index_need_fieldmodel(x, NULL, 0) || !x->fm.nfields || f >= x->m.nfields) return NULL;
+    if (!x->fm.nfields || f >= x->m.nfields) return NULL;
     if (ty_once_run(&x->fm_top_once, fm_top_build, x)) return NULL;
     return x->fm_top + (size_t)f * TY_FM_TOP;
 }
