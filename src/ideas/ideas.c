@@ -314,10 +314,6 @@ static int ideas_fields(ty_iquery *st, size_t knn) {
      * evidence. The selection runs on the query's threads (api/index.c). */
     st->nn = ty_ctx_topk(c, c->s1, st->skip, o->open_only ? m->open : NULL, knn, st->nb);
     st->qbest = st->nn && st->nb[0].score > 0 ? st->nb[0].score : 0;
-    /* the rows every later stage reads: the neighbours' (votes, evidence,
-     * cards, the why) */
-    int rc = ty_ctx_need_rows(c, &st->nb[0].doc, st->nn, sizeof *st->nb);
-    if (rc) return rc;
     st->english = ty_query_english(c, st->qn);
     /* the field model: P(field | text) for every field with a model */
     const ty_fieldmodel *fmod = ty_field_model(x);
@@ -340,6 +336,31 @@ static int ideas_generate(ty_iquery *st) {
     int rc = ty_pool_reset(p, st->m->nfields);
     for (size_t g = 0; g < ty_ngenerators && !rc; g++)
         rc = ty_generators[g].run(st, p, (unsigned)g);
+    return rc;
+}
+
+/* The rows the cards read, decoded at once on the query's threads: their
+ * evidence patents' (a few dozen of the neighbours: 8-45 of 300 at 60k;
+ * the neighbours vote by their fields alone). Every reader of a row asks
+ * for it itself (ty_model_need_rows); this batch only decodes them
+ * together. */
+static int ideas_evidence_rows(ty_iquery *st) {
+    const ty_pool *p = &st->is->pool;
+    size_t n = 0, cap = 0;
+    uint64_t *docs = NULL;
+    for (uint32_t f = 0; f < p->nfields; f++) {
+        const ty_cand *k = &p->cand[f];
+        if (k->vote <= 0) continue;
+        for (int e = 0; e < k->nev; e++) {
+            if (ty_grow((void **)&docs, &cap, n, sizeof *docs, 64)) {
+                free(docs);
+                return TENYO_ERR_NOMEM;
+            }
+            docs[n++] = k->ev[e].doc;
+        }
+    }
+    int rc = n ? ty_ctx_need_rows(st->c, docs, n, sizeof *docs) : TENYO_OK;
+    free(docs);
     return rc;
 }
 
@@ -501,6 +522,7 @@ static int ideas_run_any(tenyo_ctx *c, uint64_t skip, size_t qn,
     rc = ideas_alloc(&st, knn);
     if (!rc) rc = ideas_fields(&st, knn);
     if (!rc) rc = ideas_generate(&st);
+    if (!rc) rc = ideas_evidence_rows(&st);
     if (!rc) rc = ideas_prior(&st);
     long cnt = rc ? rc : ideas_cards(&st, &all);
     int ret = cnt < 0 ? (int)cnt
