@@ -2000,6 +2000,48 @@ TY_TEST(api_match_apply) {
  * over its documents, without building every field's lists; every field's
  * row so made equals the lists' counts (tenyo_index_cooccur), and the
  * 33rd row builds them. */
+/* The homes' rows counted in parts on several threads add up to the one
+ * pass's, for any count of parts (the sample cut in parts of 16 documents
+ * and more), rows of two and of five homes (a field twice, one past the
+ * table). */
+TY_TEST(api_cooccur_rows_in_parts_same) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/co_parts.tny", ty_test_tmpdir());
+    CHECK(ty_test_build(SAMPLE, 1000000, NULL, path) == 0);
+    char err[256];
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(path, &x, err, sizeof err), TENYO_OK);
+    if (!x) return;
+    uint32_t nf = x->m.nfields;
+    int64_t sets[2][5] = {{3, 7}, {0, 11, 11, (int64_t)nf + 5, 19}};
+    int ns[2] = {2, 5};
+    size_t saved = ty_cooc_part_min, diff = 0, nonzero = 0;
+    for (int s = 0; s < 2; s++) {
+        uint32_t *one = calloc((size_t)ns[s] * nf, sizeof *one);
+        uint32_t *many = calloc((size_t)ns[s] * nf, sizeof *many);
+        CHECK(one && many);
+        ty_cooc_part_min = 1u << 30; /* one pass */
+        x->co_direct = 0;
+        CHECK_EQ_INT(ty_cooccur_rows_nt(x, sets[s], ns[s], one, 4), 0);
+        for (size_t pmin = 16; pmin <= 64; pmin *= 2)
+            for (int nt = 2; nt <= 5; nt++) {
+                ty_cooc_part_min = pmin;
+                x->co_direct = 0; /* the direct pass, not the lists */
+                memset(many, 0xff, (size_t)ns[s] * nf * sizeof *many);
+                CHECK_EQ_INT(ty_cooccur_rows_nt(x, sets[s], ns[s], many, nt), 0);
+                for (size_t i = 0; i < (size_t)ns[s] * nf; i++) diff += one[i] != many[i];
+            }
+        for (size_t i = 0; i < (size_t)ns[s] * nf; i++) nonzero += one[i] != 0;
+        free(one);
+        free(many);
+    }
+    ty_cooc_part_min = saved;
+    CHECK(!ty_once_done(&x->co_once));
+    tenyo_index_free(x);
+    CHECK_EQ_INT(diff, 0);
+    CHECK(nonzero > 10);
+}
+
 TY_TEST(api_cooccur_rows_direct_same) {
     char path[512];
     snprintf(path, sizeof path, "%s/co_rows.tny", ty_test_tmpdir());

@@ -327,6 +327,14 @@ int ty_cooccur_row(const tenyo_index *x, uint32_t a, uint32_t *row);
  * rows[i * nfields ..], from one pass over the documents while they count
  * as direct rows (ty_cooccur_row's), else from the lists. */
 int ty_cooccur_rows(const tenyo_index *x, const int64_t *a, int n, uint32_t *rows);
+/* ty_cooccur_rows with its pass over the documents on nt threads (the
+ * same counts). */
+int ty_cooccur_rows_nt(const tenyo_index *x, const int64_t *a, int n, uint32_t *rows, int nt);
+/* The fewest documents a part of that pass takes (65,536; tests set it
+ * lower to cut the sample in parts). */
+extern size_t ty_cooc_part_min;
+/* ty_cooccur_rows_nt on the context's threads (ctx.c). */
+int ty_ctx_cooccur_rows(tenyo_ctx *c, const int64_t *a, int n, uint32_t *rows);
 /* The characteristic terms of field f (TY_FM_TOP, UINT32_MAX-padded), or
  * NULL without a field model (meta.c; built once, from any thread, once
  * the model is read or trained). */

@@ -318,6 +318,13 @@ int ty_ctx_need_rows(tenyo_ctx *c, const uint64_t *docs, size_t n, size_t stride
     return rc;
 }
 
+int ty_ctx_cooccur_rows(tenyo_ctx *c, const int64_t *a, int n, uint32_t *rows) {
+    int nt = ctx_enter(c);
+    int rc = ty_cooccur_rows_nt(c->idx, a, n, rows, nt);
+    ctx_leave(nt);
+    return rc;
+}
+
 size_t ty_ctx_topk(tenyo_ctx *c, const float *s, uint64_t skip, const uint8_t *keep, size_t k,
                    tenyo_hit *out) {
     int nt = ctx_enter(c);

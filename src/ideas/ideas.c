@@ -370,7 +370,7 @@ static int ideas_prior(ty_iquery *st) {
     const tenyo_index *x = st->c->idx;
     const tenyo_ideas_opts *o = st->o;
     for (int i = 0; i < st->nh; i++) st->hid[i] = tenyo_index_field_find(x, st->homes[i]);
-    if (ty_cooccur_rows(x, st->hid, st->nh, st->corow)) /* one pass for all homes */
+    if (ty_ctx_cooccur_rows(st->c, st->hid, st->nh, st->corow)) /* one pass for all homes */
         return TENYO_ERR_NOMEM;
     st->gen = ty_term_generic(x);
     st->alpha = o->field_norm >= 0 ? o->field_norm : IDEAS_ALPHA;
