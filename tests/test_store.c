@@ -1270,6 +1270,56 @@ TY_TEST(store_docmeta_thread_same_errors) {
     }
 }
 
+/* The rows' lengths (tfidf.rows) are read on a thread of their own beside
+ * the term tables (ty_store_threads > 1 forces it on a small file): the
+ * same offsets whatever the threads, eager and lazy reads; damage gives the
+ * same message as one thread: the lengths' alone, the term tables' before
+ * them (the lengths' thread then joined unheard), the lengths' before a
+ * later section's. */
+TY_TEST(store_rows_lengths_thread_same) {
+    ty_model a, b, c;
+    char path[512], bad[512], err[ST_ERRLEN] = "", err1[ST_ERRLEN] = "";
+    st_path(path, sizeof path, "rl.idx");
+    st_path(bad, sizeof bad, "rl_bad.idx");
+    CHECK(st_make(&a, 300, 50, 4, 2, 3) == 0);
+    setenv("TENYO_VOCAB_MAP", "0", 1); /* the terms decoded by every read */
+    CHECK(ty_store_write(&a, path, err, sizeof err) == 0);
+    unsetenv("TENYO_VOCAB_MAP");
+    for (int lazy = 0; lazy < 2; lazy++) {
+        ty_store_threads = 1;
+        CHECK((lazy ? ty_store_read_lazy(path, &b, err, sizeof err)
+                    : ty_store_read(path, &b, err, sizeof err)) == TENYO_OK);
+        ty_store_threads = 2;
+        CHECK((lazy ? ty_store_read_lazy(path, &c, err, sizeof err)
+                    : ty_store_read(path, &c, err, sizeof err)) == TENYO_OK);
+        ty_store_threads = 0;
+        CHECK(b.tfidf.rowptr && c.tfidf.rowptr &&
+              memcmp(b.tfidf.rowptr, a.tfidf.rowptr, (a.ndocs + 1) * sizeof *a.tfidf.rowptr) == 0 &&
+              memcmp(c.tfidf.rowptr, a.tfidf.rowptr, (a.ndocs + 1) * sizeof *a.tfidf.rowptr) == 0);
+        ty_model_free(&b);
+        ty_model_free(&c);
+    }
+    ty_model_free(&a);
+    static const char *dmg[][2] = {{"tfidf.rows", NULL}, {"vocab", "tfidf.rows"},
+                                   {"tfidf.rows", "docflags"}};
+    static const char *want[] = {"'tfidf.rows'", "'vocab'", "'tfidf.rows'"};
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ_INT(ty_test_damage(path, bad, dmg[i][0], dmg[i][1]), 0);
+        for (int lazy = 0; lazy < 2; lazy++) {
+            ty_store_threads = 1;
+            CHECK((lazy ? ty_store_read_lazy(bad, &b, err1, sizeof err1)
+                        : ty_store_read(bad, &b, err1, sizeof err1)) == TENYO_ERR_CORRUPT);
+            ty_store_threads = 2;
+            int rc = lazy ? ty_store_read_lazy(bad, &b, err, sizeof err)
+                          : ty_store_read(bad, &b, err, sizeof err);
+            ty_store_threads = 0;
+            CHECK_EQ_INT(rc, TENYO_ERR_CORRUPT);
+            CHECKF(strcmp(err, err1) == 0, "%.200s | %.200s", err, err1);
+            CHECKF(strstr(err, want[i]) != NULL, "case %d lazy %d: %s", i, lazy, err);
+        }
+    }
+}
+
 /* docmeta's layout 2 (store/docmeta.c) against layout 1: every document's
  * strings the same through the accessors (a block decoded at a time, the
  * ids from their own frame), the same bytes once decoded whole, the same
