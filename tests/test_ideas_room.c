@@ -970,3 +970,93 @@ TY_TEST(ideas_json_shown_leaves_the_others_unexplained) {
     CHECKF(checked >= 3 && hidden > 0 && shown > 0, "%d lists, %d hidden, %d shown cards", checked,
            hidden, shown);
 }
+
+/* The own-word rule's answers kept on the context by (patent, term) serve
+ * every later query: lists made one after another on one context (each
+ * query's cards asking of evidence the earlier ones read) equal lists made
+ * each on a fresh context, to the byte of their JSON. */
+TY_TEST(ideas_own_word_answers_kept_across_queries) {
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    char err[512];
+    int rc = room_open(&x, &c, err, sizeof err);
+    CHECKF(rc == 0, "%.300s", err);
+    int compared = 0;
+    for (int64_t d = 0; !rc && d < 8; d++) {
+        tenyo_idea a[12], b[12];
+        tenyo_ctx *f = NULL;
+        CHECK(tenyo_ctx_new(x, &f, err, sizeof err) == TENYO_OK);
+        int na = tenyo_ideas_doc(c, (uint64_t)d, NULL, 12, a);
+        int nb = f ? tenyo_ideas_doc(f, (uint64_t)d, NULL, 12, b) : -1;
+        CHECK(na == nb);
+        if (na > 0 && na == nb) {
+            tenyo_query q = {d, NULL, 0, NULL, 0};
+            char *ja = NULL, *jb = NULL;
+            CHECK(tenyo_ideas_json(c, &q, a, na, 12, "ja", &ja) == TENYO_OK);
+            CHECK(tenyo_ideas_json(f, &q, b, nb, 12, "ja", &jb) == TENYO_OK);
+            CHECKF(ja && jb && !strcmp(ja, jb), "document %lld: the lists differ", (long long)d);
+            tenyo_json_free(ja);
+            tenyo_json_free(jb);
+            compared++;
+        }
+        tenyo_ctx_free(f);
+    }
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    CHECK(compared >= 4);
+}
+
+/* ty_own_doc_piece's kept answers are the rule's: every (patent, term)
+ * pair of the sample's first patents and their terms, asked in a scrambled
+ * order on one context, gives what the rule gives with nothing kept (the
+ * kept answers cleared before each ask); some terms are pieces in one
+ * patent and words of their own in another. */
+TY_TEST(ideas_own_word_kept_by_patent_and_term) {
+    tenyo_index *x = NULL;
+    tenyo_ctx *c = NULL;
+    char err[512];
+    int rc = room_open(&x, &c, err, sizeof err);
+    CHECKF(rc == 0, "%.300s", err);
+    if (rc) return;
+    ty_ideas *is = ty_ideas_get(c);
+    CHECK(is != NULL);
+    if (!is) return;
+    const ty_model *m = &x->m;
+    enum { ND = 24, NP = 4000 };
+    static uint64_t pd[NP];
+    static uint32_t pt[NP];
+    static int want[NP];
+    int np = 0;
+    uint64_t docs[ND];
+    for (int i = 0; i < ND; i++) docs[i] = (uint64_t)i;
+    CHECK(ty_model_need_rows(m, docs, ND, sizeof *docs, err, sizeof err) == 0);
+    /* the pairs: each patent with the terms of the first ND patents' rows */
+    for (int i = 0; i < ND && np < NP; i++)
+        for (int k = 0; k < ND && np < NP; k += 3)
+            for (uint64_t j = m->tfidf.rowptr[k]; j < m->tfidf.rowptr[k + 1] && np < NP; j += 2) {
+                pd[np] = docs[i];
+                pt[np++] = m->tfidf.col[j];
+            }
+    int pieces = 0, mixed = 0;
+    for (int p = 0; p < np; p++) {
+        memset(is->own.memo, 0, sizeof is->own.memo);
+        is->own.doc = UINT64_MAX;
+        want[p] = ty_own_doc_piece(c, pd[p], pt[p]);
+        pieces += want[p];
+    }
+    for (int p = 0; p < np; p++) /* a term a piece of one patent, not of another */
+        for (int q = p + 1; q < np && !mixed; q++)
+            mixed = pt[q] == pt[p] && want[q] != want[p];
+    memset(is->own.memo, 0, sizeof is->own.memo);
+    is->own.doc = UINT64_MAX;
+    int bad = 0;
+    for (int r = 0; r < 3; r++)
+        for (int s = 0; s < np; s++) {
+            int p = (int)(((uint64_t)s * 7919u + (uint64_t)r * 104729u) % (uint64_t)np);
+            bad += ty_own_doc_piece(c, pd[p], pt[p]) != want[p];
+        }
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    CHECKF(bad == 0 && pieces > 0 && mixed, "%d of %d asks differ; %d pieces; mixed %d", bad, 3 * np,
+           pieces, mixed);
+}

@@ -32,9 +32,11 @@
  * by a string search; where an occurrence follows a kanji, kana or letter,
  * the tokenizer reads that run alone (a few characters: 燃料電池スタック),
  * which cuts as it does in the sentence, since a run ends at a particle.
- * The answers for the patent last asked are kept (the band and the bridge
- * weights ask the same words of it in turn). The query's text is read
- * whole, once per query.
+ * The answers are kept on the context by (patent, term), direct-mapped
+ * (every card's bridge weights and band ask the same words of the same
+ * evidence in turn: 906 asks of 178 pairs at 60k, piece_in 1.45 -> ~0.3
+ * ms); an answer depends only on the patent's text and the term. The
+ * query's text is read whole, once per query.
  */
 #include "stages.h"
 
@@ -206,21 +208,20 @@ int ty_own_doc_piece(const tenyo_ctx *cc, uint64_t d, uint32_t t) {
     tenyo_ctx *c = (tenyo_ctx *)cc; /* logically const: reads the texts */
     ty_ideas *is = (ty_ideas *)ty_ideas_peek(c);
     if (!is) return 0; /* no ideas state: nothing judged a piece */
-    /* the shared terms of one patent are asked in a row: its text and the
-     * answers kept */
+    uint64_t h = (d * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)t * 0xC2B2AE3D27D4EB4Full);
+    __typeof__(&is->own.memo[0]) slot = &is->own.memo[(h >> 32) & (TY_OWN_MEMO - 1)];
+    if (slot->used && slot->doc == d && slot->t == t) return slot->r;
+    /* the shared terms of one patent are asked in a row: its text kept */
     if (!is->own.text.p || is->own.doc != d) {
         is->own.doc = UINT64_MAX;
-        is->own.nmemo = 0;
         if (ty_doc_text(c, d, &is->own.text) || !is->own.text.p) return 0;
         is->own.doc = d;
     }
-    for (int i = 0; i < is->own.nmemo; i++)
-        if (is->own.memo_t[i] == t) return is->own.memo_r[i];
     int r = piece_in(c, is->own.text.p, c->idx->m.term_blob + c->idx->m.term_off[t]);
-    if (is->own.nmemo < TY_OWN_MEMO) {
-        is->own.memo_t[is->own.nmemo] = t;
-        is->own.memo_r[is->own.nmemo++] = (uint8_t)r;
-    }
+    slot->doc = d;
+    slot->t = t;
+    slot->r = (uint8_t)r;
+    slot->used = 1;
     return r;
 }
 

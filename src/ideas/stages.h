@@ -189,8 +189,9 @@ typedef struct ty_splitpair {
 
 /* Slots of the ideas state's cache of document texts (ty_doc_text). */
 #define TY_DOCTEXT_SLOTS 256
-/* Answers of the own-word rule kept for the patent last asked. */
-#define TY_OWN_MEMO 64
+/* Answers of the own-word rule kept, by (patent, term): direct-mapped
+ * slots (a power of two). */
+#define TY_OWN_MEMO 1024
 /* Slots of the ideas state's cache of sentences the why stage tokenized
  * (explain.c), and the longest sentence kept there (bytes). */
 #define TY_WHYTOK_SLOTS 128
@@ -224,11 +225,12 @@ typedef struct ty_ideas {
         size_t nq;
         uint64_t doc;        /* the patent whose text is in text */
         ty_buf text;
-        /* its terms asked so far and the answers (the band's passes and
-         * the bridge weights ask the same words of one patent) */
-        uint32_t memo_t[TY_OWN_MEMO];
-        uint8_t memo_r[TY_OWN_MEMO];
-        int nmemo;
+        /* the answers given, by patent and term (each card's bridge
+         * weights, its band and match's passes ask the same words of the
+         * same evidence in turn: 906 asks of 178 pairs for one ideas
+         * query at 60k); an answer depends on the patent's text and the
+         * term alone, which never change under the context */
+        struct { uint64_t doc; uint32_t t; uint8_t r, used; } memo[TY_OWN_MEMO];
     } own;
     /* the terms of the sentences the why stage tokenized, by the
      * sentence's bytes (direct-mapped by their hash: every card's why
