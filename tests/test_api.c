@@ -2191,3 +2191,70 @@ TY_TEST(api_terms_read_on_need) {
     }
     tenyo_index_free(x);
 }
+
+/* ty_ctx_tokenize_memo sends the terms ty_ctx_tokenize sends, in order,
+ * whether the sentence is tokenized or replayed: the sample's abstracts'
+ * first 300 sentence-sized pieces asked three times over in another order
+ * (more pieces than slots: kept ones pushed out and asked again), and a
+ * piece longer than the memo keeps. */
+typedef struct memo_rec {
+    char buf[1 << 15];
+    size_t n;
+} memo_rec;
+static void memo_rec_emit(void *ud, const char *t, size_t n) {
+    memo_rec *r = ud;
+    if (r->n + n + 1 < sizeof r->buf) {
+        memcpy(r->buf + r->n, t, n);
+        r->n += n;
+        r->buf[r->n++] = '|';
+    }
+}
+TY_TEST(api_tokenize_memo_same_terms) {
+    tenyo_index *x = NULL;
+    char err[512];
+    CHECK_EQ_INT(open_sample(&x, err, sizeof err), TENYO_OK);
+    tenyo_ctx *c = NULL;
+    CHECK_EQ_INT(tenyo_ctx_new(x, &c, err, sizeof err), TENYO_OK);
+    if (!x || !c) return;
+    enum { NP = 300 };
+    static char piece[NP][200];
+    int np = 0;
+    for (uint64_t d = 0; d < x->m.ndocs && np < NP; d++) {
+        const char *a;
+        size_t al;
+        if (tenyo_doc_abstract(c, d, &a, &al) || !al) continue;
+        for (size_t o = 0; o + 60 <= al && np < NP; o += 90) {
+            size_t e = o + 60;
+            while (e < al && ((unsigned char)a[e] & 0xC0) == 0x80) e++; /* a whole character */
+            size_t s0 = o;
+            while (s0 < e && ((unsigned char)a[s0] & 0xC0) == 0x80) s0++;
+            snprintf(piece[np++], sizeof piece[0], "%.*s", (int)(e - s0), a + s0);
+        }
+    }
+    CHECK(np > TY_TOKMEMO_SLOTS);
+    static memo_rec want, got;
+    int bad = 0, terms = 0;
+    for (int r = 0; r < 3; r++)
+        for (int s = 0; s < np; s++) {
+            int p = (int)(((uint64_t)s * 7919u + (uint64_t)r * 31u) % (uint64_t)np);
+            want.n = got.n = 0;
+            CHECK(ty_ctx_tokenize(c, piece[p], strlen(piece[p]), memo_rec_emit, &want) == 0);
+            CHECK(ty_ctx_tokenize_memo(c, piece[p], strlen(piece[p]), memo_rec_emit, &got) == 0);
+            bad += want.n != got.n || memcmp(want.buf, got.buf, want.n);
+            terms += want.n > 0;
+        }
+    static char big[TY_TOKMEMO_MAX + 400];
+    size_t bl = 0;
+    while (bl + strlen(piece[0]) + 1 < sizeof big) {
+        memcpy(big + bl, piece[bl % 7 == 0 ? 0 : 1], strlen(piece[bl % 7 == 0 ? 0 : 1]));
+        bl += strlen(piece[bl % 7 == 0 ? 0 : 1]);
+    }
+    big[bl] = 0;
+    want.n = got.n = 0;
+    CHECK(ty_ctx_tokenize(c, big, bl, memo_rec_emit, &want) == 0);
+    CHECK(ty_ctx_tokenize_memo(c, big, bl, memo_rec_emit, &got) == 0);
+    bad += want.n != got.n || memcmp(want.buf, got.buf, want.n);
+    tenyo_ctx_free(c);
+    tenyo_index_free(x);
+    CHECKF(bad == 0 && terms > 3 * np / 2, "%d differ, %d with terms", bad, terms);
+}

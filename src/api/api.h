@@ -392,11 +392,19 @@ enum { TY_SCAN_AUTO = 0, TY_SCAN_FP32 = 1, TY_SCAN_INT8 = 2 };
 #define TY_INT8_MIN_DOCS 20000
 
 
+struct ty_tokmemo {            /* one sentence kept (ty_ctx_tokenize_memo) */
+    uint64_t h;
+    int used;
+    ty_buf text;                /* its bytes */
+    ty_buf terms;               /* each term a u32 length and its bytes */
+};
+
 struct tenyo_ctx {
     const tenyo_index *idx;  /* shared index */
     ty_tokenizer *tok;       /* created on the first text query */
     ty_tokctx *tc;           /* per-thread tokenizer state */
     float *qdense;           /* nterms scratch, kept zeroed */
+    struct ty_tokmemo *tokmemo; /* TY_TOKMEMO_SLOTS, made on first use */
     float *s1, *s2;          /* ndocs score arrays */
     float *qlsa;             /* dim folded-in query */
     uint32_t *qt;            /* query term ids (sparse) */
@@ -536,6 +544,15 @@ const char *ty_index_word(const tenyo_index *x, const char *w, size_t n);
  * this machine's differs): emit gets each term. 0 or a status (c->err). */
 int ty_ctx_tokenize(tenyo_ctx *c, const char *text, size_t len,
                     void (*emit)(void *ud, const char *t, size_t n), void *ud);
+/* ty_ctx_tokenize of a sentence, its terms kept on c by its bytes
+ * (direct-mapped by their hash; TY_TOKMEMO_MAX bytes at most) and replayed
+ * to emit when the same bytes come again: the judge's sense stage and the
+ * why lines read the same query and evidence sentences in turn. A
+ * sentence's terms depend only on its bytes and c's tokenizer. */
+#define TY_TOKMEMO_SLOTS 256
+#define TY_TOKMEMO_MAX 8192
+int ty_ctx_tokenize_memo(tenyo_ctx *c, const char *text, size_t len,
+                         void (*emit)(void *ud, const char *t, size_t n), void *ud);
 /* ty_ctx_tokenize with the members of each compound sent to part (the
  * tokenizer's ty_tok_sink.part) and every other term to emit. */
 int ty_ctx_tokenize_parts(tenyo_ctx *c, const char *text, size_t len,

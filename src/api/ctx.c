@@ -73,6 +73,11 @@ void tenyo_ctx_free(tenyo_ctx *c) {
     if (!c) return;
     ty_tokctx_free(c->tc);
     ty_tokenizer_free(c->tok);
+    for (int i = 0; c->tokmemo && i < TY_TOKMEMO_SLOTS; i++) {
+        ty_buf_free(&c->tokmemo[i].text);
+        ty_buf_free(&c->tokmemo[i].terms);
+    }
+    free(c->tokmemo);
     free(c->qdense);
     free(c->s1);
     free(c->s2);

@@ -536,6 +536,49 @@ int ty_ctx_tokenize_parts(tenyo_ctx *c, const char *text, size_t len,
     return rc < 0 ? rc : TENYO_OK;
 }
 
+/* emit, and the term kept (a u32 length and its bytes) for the memo */
+typedef struct memo_keep {
+    void (*emit)(void *ud, const char *t, size_t n);
+    void *ud;
+    ty_buf *terms;
+    int bad; /* a term could not be kept: the sentence is not */
+} memo_keep;
+
+static void memo_emit(void *ud, const char *t, size_t n) {
+    memo_keep *k = ud;
+    k->emit(k->ud, t, n);
+    uint32_t len = (uint32_t)n;
+    if (!k->bad && (ty_buf_append(k->terms, &len, 4) || ty_buf_append(k->terms, t, n))) k->bad = 1;
+}
+
+int ty_ctx_tokenize_memo(tenyo_ctx *c, const char *text, size_t len,
+                         void (*emit)(void *ud, const char *t, size_t n), void *ud) {
+    if (len > TY_TOKMEMO_MAX || (!c->tokmemo && !(c->tokmemo = ty_calloc(TY_TOKMEMO_SLOTS, sizeof *c->tokmemo))))
+        return ty_ctx_tokenize(c, text, len, emit, ud);
+    uint64_t h = ty_fnv1a(text, len);
+    struct ty_tokmemo *e = &c->tokmemo[h % TY_TOKMEMO_SLOTS];
+    if (e->used && e->h == h && e->text.len == len && !memcmp(e->text.p, text, len)) {
+        for (size_t i = 0; i + 4 <= e->terms.len;) {
+            uint32_t n;
+            memcpy(&n, e->terms.p + i, 4);
+            emit(ud, e->terms.p + i + 4, n);
+            i += 4 + (size_t)n;
+        }
+        return TENYO_OK;
+    }
+    e->used = 0;
+    e->terms.len = 0;
+    memo_keep k = {emit, ud, &e->terms, 0};
+    int rc = ty_ctx_tokenize(c, text, len, memo_emit, &k);
+    if (rc < 0) return rc;
+    e->text.len = 0;
+    if (!k.bad && !ty_buf_append(&e->text, text, len)) {
+        e->h = h;
+        e->used = 1;
+    }
+    return rc;
+}
+
 int ty_ctx_rank_terms(tenyo_ctx *c, const uint32_t *terms, size_t n, size_t k,
                       tenyo_hit *hits) {
     int rc = check_query(c, TENYO_MODE_TFIDF, k, hits);

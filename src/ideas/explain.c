@@ -531,57 +531,18 @@ static void wtoks_emit(void *ud, const char *t, size_t n) {
         if (strlen(w->terms[i]) == n && !memcmp(w->terms[i], t, n)) w->seen |= 1u << i;
 }
 
-/* wtoks_emit, and the term kept (a u32 length and its bytes) for the
- * cache of tokenized sentences. */
-typedef struct wkeep {
-    wtoks *w;
-    ty_buf *terms;
-    int bad; /* a term could not be kept: the sentence is not cached */
-} wkeep;
-
-static void wkeep_emit(void *ud, const char *t, size_t n) {
-    wkeep *k = ud;
-    wtoks_emit(k->w, t, n);
-    uint32_t len = (uint32_t)n;
-    if (!k->bad && (ty_buf_append(k->terms, &len, 4) || ty_buf_append(k->terms, t, n))) k->bad = 1;
-}
-
-/* The terms of sentence s sent to w, in the tokenizer's order: replayed
- * from c's cache (ty_ideas.whytok) when the why stage tokenized the same
- * bytes before, else tokenized and kept. 0, or the tokenizer's status
- * (< 0: nothing cached). */
+/* The terms of sentence s sent to w, in the tokenizer's order, through
+ * the context's memo of tokenized sentences (ty_ctx_tokenize_memo: the
+ * sense stage read most of them before). 0, or the tokenizer's status. */
 static int why_sentence_terms(tenyo_ctx *c, const ty_sent *s, wtoks *w) {
-    ty_ideas *is = c->ideas; /* there is a state: tenyo_idea_why found bridge terms */
-    if (!is || s->n > TY_WHYTOK_MAX) return ty_ctx_tokenize(c, s->p, s->n, wtoks_emit, w);
-    uint64_t h = ty_fnv1a(s->p, s->n);
-    struct ty_whytok *e = &is->whytok[h % TY_WHYTOK_SLOTS];
-    if (e->used && e->h == h && e->text.len == s->n && !memcmp(e->text.p, s->p, s->n)) {
-        for (size_t i = 0; i + 4 <= e->terms.len;) {
-            uint32_t len;
-            memcpy(&len, e->terms.p + i, 4);
-            wtoks_emit(w, e->terms.p + i + 4, len);
-            i += 4 + (size_t)len;
-        }
-        return 0;
-    }
-    e->used = 0;
-    e->terms.len = 0;
-    wkeep k = {w, &e->terms, 0};
-    int rc = ty_ctx_tokenize(c, s->p, s->n, wkeep_emit, &k);
-    if (rc < 0) return rc;
-    e->text.len = 0;
-    if (!k.bad && !ty_buf_append(&e->text, s->p, s->n)) {
-        e->h = h;
-        e->used = 1;
-    }
-    return rc;
+    return ty_ctx_tokenize_memo(c, s->p, s->n, wtoks_emit, w);
 }
 
 /* m (why_mask of s) less the Japanese terms found only as text: such a
  * term must also be one of the sentence's terms (加工 is in the text of
  * 追加工程 but not among its terms, 追加 and 追加工程, and a why pair marking
  * 追【加工】程 reads as a pun: set 10's readers). The sentence is tokenized
- * only when such a term matched, and once a context (why_sentence_terms
+ * only when such a term matched, and once a context (the context's memo
  * replays the terms of one seen before). A tokenizer that cannot load (another
  * dictionary) leaves the text match. */
 static unsigned why_tokens(tenyo_ctx *c, const ty_sent *s, const char *const *terms, int nt,

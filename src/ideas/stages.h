@@ -192,10 +192,6 @@ typedef struct ty_splitpair {
 /* Answers of the own-word rule kept, by (patent, term): direct-mapped
  * slots (a power of two). */
 #define TY_OWN_MEMO 1024
-/* Slots of the ideas state's cache of sentences the why stage tokenized
- * (explain.c), and the longest sentence kept there (bytes). */
-#define TY_WHYTOK_SLOTS 128
-#define TY_WHYTOK_MAX 8192
 
 /* What the ideas layer keeps on a context between calls (state.c): the
  * last query's home, notes, term mask and candidate pool. */
@@ -232,12 +228,6 @@ typedef struct ty_ideas {
          * term alone, which never change under the context */
         struct { uint64_t doc; uint32_t t; uint8_t r, used; } memo[TY_OWN_MEMO];
     } own;
-    /* the terms of the sentences the why stage tokenized, by the
-     * sentence's bytes (direct-mapped by their hash: every card's why
-     * reads the query's sentences again, and evidence patents recur
-     * among the cards; a sentence's terms depend only on its bytes and
-     * the context's tokenizer): each term a u32 length and its bytes */
-    struct ty_whytok { uint64_t h; int used; ty_buf text; ty_buf terms; } whytok[TY_WHYTOK_SLOTS];
 } ty_ideas;
 
 /* The words of their own (ownword.c): ty_own_begin reads the query's

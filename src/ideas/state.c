@@ -22,10 +22,6 @@ static void ideas_free(void *p) {
     ty_pool_free(&is->pool);
     ty_buf_free(&is->sbuf);
     for (int i = 0; i < TY_DOCTEXT_SLOTS; i++) ty_buf_free(&is->dtext[i].text);
-    for (int i = 0; i < TY_WHYTOK_SLOTS; i++) {
-        ty_buf_free(&is->whytok[i].text);
-        ty_buf_free(&is->whytok[i].terms);
-    }
     ty_buf_free(&is->fbuf);
     free(is->own.qpiece);
     ty_buf_free(&is->own.text);

@@ -70,7 +70,7 @@ static int stext_read(tenyo_ctx *c, const ty_judge_span *sp, size_t ns, uint64_t
     if (!(t->off = malloc((ns + 1) * sizeof *t->off))) return TENYO_ERR_NOMEM;
     t->off[0] = 0;
     for (size_t k = 0; k < ns; k++) {
-        int rc = ty_ctx_tokenize(c, sp[k].p, sp[k].n, st_emit, t);
+        int rc = ty_ctx_tokenize_memo(c, sp[k].p, sp[k].n, st_emit, t);
         if (t->nomem) return TENYO_ERR_NOMEM;
         if (rc < 0) return rc;
         t->off[++t->nsent] = t->n;

@@ -942,3 +942,54 @@ int ty_rd_check_raw(reader *r, const ty_model *m, const char *name, uint64_t lo,
     free(p);
     return rc;
 }
+
+/* ============================================ the steps' shared helpers */
+
+int ty_rd_nomem(reader *r) {
+    ty_seterr(r->err, r->errlen, "%s: out of memory loading the index", r->path);
+    return TENYO_ERR_NOMEM;
+}
+
+/* A count product the build record's counts overflow. */
+int ty_rd_toolarge(reader *r) {
+    ty_seterr(r->err, r->errlen, "%s: counts in 'build' overflow", r->path);
+    return TENYO_ERR_CORRUPT;
+}
+
+int ty_rd_corrupt(reader *r, const char *name, const char *why) {
+    ty_seterr(r->err, r->errlen, "%s: section '%s': %s", r->path, name, why);
+    return TENYO_ERR_CORRUPT;
+}
+
+/* Section name: n NUL-terminated strings (lo: the least raw bytes), into
+ * *blob (NUL after it), *len and their offsets *off. */
+int ty_rd_strings(reader *r, const char *name, uint64_t n, uint64_t lo, char **blob,
+                      uint64_t *len, uint64_t **off) {
+    void *p = NULL;
+    uint64_t raw;
+    char why[256];
+    int rc = ty_rd_section(r, name, lo, UINT64_MAX, 1, &p, &raw);
+    if (rc) return rc;
+    *blob = p;
+    (*blob)[raw] = 0;
+    *len = raw;
+    *off = ty_mallocarray(n ? n : 1, sizeof **off);
+    if (!*off) return ty_rd_nomem(r);
+    if (ty_blob_index(*blob, raw, n, *off, 1, why, sizeof why)) return ty_rd_corrupt(r, name, why);
+    return TENYO_OK;
+}
+
+/* An optional section kept as it is (parsed and checked where it is
+ * used): raw size in [lo, hi], with a NUL after it when nul. */
+int ty_rd_blob(reader *r, const char *name, uint64_t lo, uint64_t hi, int nul,
+                   char **blob, uint64_t *len) {
+    void *p = NULL;
+    uint64_t raw;
+    int rc = ty_rd_section(r, name, lo, hi, nul ? 1 : 0, &p, &raw);
+    if (rc) return rc;
+    *blob = p;
+    if (nul) (*blob)[raw] = 0;
+    *len = raw;
+    return TENYO_OK;
+}
+

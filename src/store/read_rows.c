@@ -7,7 +7,8 @@
  * one step per group of sections, in the file's order), each bounded by
  * the counts of the build record and checked as it is read; with a lazy
  * read, the rows are left for their first use (ty_model_need_sparse,
- * read.c).
+ * read.c). The optional sections are read_optional.c's, the steps'
+ * helpers read_head.c's.
  */
 #include "store/format.h"
 #include "store/reader.h"
@@ -237,7 +238,6 @@ int ty_rd_sp_fail(reader *r, const ty_model *m, const ty_sp_job *j) {
     return TENYO_ERR_CORRUPT;
 }
 
-static int rd_nomem(reader *r);
 
 /* rows f32 scales, little-endian at sc, checked (finite, >= 0) into sv. */
 static int q8_scales(reader *r, const char *name, const unsigned char *sc, uint64_t rows,
@@ -268,7 +268,7 @@ static int q8_map(reader *r, const char *name, const rd_sec *s, uint64_t rows, u
     float *sv = ty_mallocarray(rows ? rows : 1, sizeof *sv);
     unsigned char *sc = ty_malloc(rows ? (size_t)rows * 4 : 1);
     rc = sv && sc ? ty_rd_pread(r, sc, (size_t)rows * 4, s->off + STORE_RAW_HEAD + fl)
-                  : rd_nomem(r);
+                  : ty_rd_nomem(r);
     if (!rc) rc = q8_scales(r, name, sc, rows, sv);
     free(sc);
     if (rc) {
@@ -324,7 +324,7 @@ static int rd_q8(reader *r, ty_model *m, int doc) {
     float *sv = ty_mallocarray(rows ? rows : 1, sizeof *sv);
     if (!sv) {
         free(p);
-        return rd_nomem(r);
+        return ty_rd_nomem(r);
     }
     rc = q8_scales(r, name, (const unsigned char *)p + fl, rows, sv);
     if (rc) {
@@ -412,22 +412,6 @@ static void *vec_run(void *arg) {
  * set; the steps run in the file's order, so the first damage met is the
  * one reported. */
 
-static int rd_nomem(reader *r) {
-    ty_seterr(r->err, r->errlen, "%s: out of memory loading the index", r->path);
-    return TENYO_ERR_NOMEM;
-}
-
-/* A count product the build record's counts overflow. */
-static int rd_toolarge(reader *r) {
-    ty_seterr(r->err, r->errlen, "%s: counts in 'build' overflow", r->path);
-    return TENYO_ERR_CORRUPT;
-}
-
-static int rd_corrupt(reader *r, const char *name, const char *why) {
-    ty_seterr(r->err, r->errlen, "%s: section '%s': %s", r->path, name, why);
-    return TENYO_ERR_CORRUPT;
-}
-
 /* Section name: exactly n elements of size bytes, little-endian, into
  * *out (malloc'd, host order). */
 static int rd_exact(reader *r, const char *name, uint64_t n, size_t size, void **out) {
@@ -442,38 +426,6 @@ static int rd_exact(reader *r, const char *name, uint64_t n, size_t size, void *
     return rc;
 }
 
-/* Section name: n NUL-terminated strings (lo: the least raw bytes), into
- * *blob (NUL after it), *len and their offsets *off. */
-static int rd_strings(reader *r, const char *name, uint64_t n, uint64_t lo, char **blob,
-                      uint64_t *len, uint64_t **off) {
-    void *p = NULL;
-    uint64_t raw;
-    char why[256];
-    int rc = ty_rd_section(r, name, lo, UINT64_MAX, 1, &p, &raw);
-    if (rc) return rc;
-    *blob = p;
-    (*blob)[raw] = 0;
-    *len = raw;
-    *off = ty_mallocarray(n ? n : 1, sizeof **off);
-    if (!*off) return rd_nomem(r);
-    if (ty_blob_index(*blob, raw, n, *off, 1, why, sizeof why)) return rd_corrupt(r, name, why);
-    return TENYO_OK;
-}
-
-/* An optional section kept as it is (parsed and checked where it is
- * used): raw size in [lo, hi], with a NUL after it when nul. */
-static int rd_blob(reader *r, const char *name, uint64_t lo, uint64_t hi, int nul,
-                   char **blob, uint64_t *len) {
-    void *p = NULL;
-    uint64_t raw;
-    int rc = ty_rd_section(r, name, lo, hi, nul ? 1 : 0, &p, &raw);
-    if (rc) return rc;
-    *blob = p;
-    if (nul) (*blob)[raw] = 0;
-    *len = raw;
-    return TENYO_OK;
-}
-
 /* The vocabulary and the per-term and per-dimension tables. */
 int ty_rd_terms(reader *r, ty_model *m) {
     uint64_t nt = m->nterms;
@@ -481,7 +433,7 @@ int ty_rd_terms(reader *r, ty_model *m) {
     /* mapped "vocab.map" (a lazy read): the terms in place; a whole read
      * decodes "vocab" and checks "vocab.map" against it */
     int rc = m->vmap ? ty_vmap_terms(r, m)
-                     : rd_strings(r, "vocab", nt, nt, &m->term_blob, &m->term_blob_len,
+                     : ty_rd_strings(r, "vocab", nt, nt, &m->term_blob, &m->term_blob_len,
                                   &m->term_off);
     if (!rc && !m->vmap && !r->lazy)
         rc = ty_rd_check_raw(r, m, "vocab.map", 32, ty_vmap_verify);
@@ -544,11 +496,11 @@ static int vec_finish(reader *r, vec_job *vj, int rc, int basis_bad) {
 static int rd_f32_vectors(reader *r, ty_model *m) {
     uint64_t n;
     void *p;
-    if (ty_rd_mul3(m->nterms, m->dim, 1, &n)) return rd_toolarge(r);
+    if (ty_rd_mul3(m->nterms, m->dim, 1, &n)) return ty_rd_toolarge(r);
     int rc = rd_exact(r, "basis", n, 4, &p);
     if (rc) return rc;
     m->basis = p;
-    if (ty_rd_mul3(m->ndocs, m->dim, 1, &n)) return rd_toolarge(r);
+    if (ty_rd_mul3(m->ndocs, m->dim, 1, &n)) return ty_rd_toolarge(r);
     if ((rc = rd_exact(r, "docvec", n, 4, &p))) return rc;
     m->docvec = p;
     return TENYO_OK;
@@ -566,7 +518,7 @@ int ty_rd_rowptr(reader *r, ty_model *m, uint64_t nnz) {
     a->rowptr = ty_mallocarray(nd + 1, sizeof *a->rowptr);
     if (!a->rowptr) {
         free(cnt);
-        return rd_nomem(r);
+        return ty_rd_nomem(r);
     }
     a->rowptr[0] = 0;
     for (uint64_t i = 0; i < nd; i++) a->rowptr[i + 1] = a->rowptr[i] + cnt[i];
@@ -594,7 +546,7 @@ static void rd_rows_frame(reader *r, ty_model *m) {
  * nnz implies, no more than their frames can expand to). */
 static int rd_rows_defer(reader *r, uint64_t nnz) {
     uint64_t sz;
-    if (ty_rd_mul3(nnz, 5, 1, &sz)) return rd_toolarge(r);
+    if (ty_rd_mul3(nnz, 5, 1, &sz)) return ty_rd_toolarge(r);
     if (!ty_rd_locate(r, "tfidf.cols", nnz, sz, 0) || !ty_rd_locate(r, "tfidf.tf", nnz, sz, 0))
         return TENYO_ERR_CORRUPT;
     r->deferred = 1;
@@ -610,7 +562,7 @@ static int rd_terms_defer(reader *r, ty_model *m, uint64_t nnz) {
     uint64_t nt = m->nterms, nd = m->ndocs, b;
     if (!r->terms_on_need || !r->lazy || r->mem || r->version < 2 || !ty_rd_has(r, "tfidf.tf"))
         return 1;
-    if (ty_rd_mul3(nt, 4, 1, &b)) return rd_toolarge(r);
+    if (ty_rd_mul3(nt, 4, 1, &b)) return ty_rd_toolarge(r);
     if (!ty_rd_locate(r, "vocab", nt, UINT64_MAX, 1) || !ty_rd_locate(r, "df", b, b, 0) ||
         !ty_rd_locate(r, "idf", b, b, 0) ||
         !ty_rd_locate(r, "sigma", (uint64_t)m->dim * 4, (uint64_t)m->dim * 4, 0) ||
@@ -695,7 +647,7 @@ static int rd_sparse_rows(reader *r, ty_model *m, uint64_t nnz, rp_job *rj) {
     if (rc) return rc;
     rd_rows_frame(r, m);
     if (r->partial && a->rowptr[nd] <= nnz) nnz = a->rowptr[nd];
-    if (ty_rd_mul3(nnz, 5, 1, &sz)) return rd_toolarge(r);
+    if (ty_rd_mul3(nnz, 5, 1, &sz)) return ty_rd_toolarge(r);
     if (!r->lazy || !ty_rd_has(r, "tfidf.tf")) return ty_rd_rows(r, m, nnz);
     return rd_rows_defer(r, nnz);
 }
@@ -730,7 +682,7 @@ static int rd_docmeta(reader *r, ty_model *m) {
             m->docmeta_layout = 2;
             ty_lazysec *ls = ty_lazysec_open(r->fd, r->path, "docmeta", s->off, s->stored,
                                              s->raw);
-            if (!ls) return rd_nomem(r);
+            if (!ls) return ty_rd_nomem(r);
             int rc = ty_dm_open(ls, r->path, m->ndocs, &m->dm, r->err, r->errlen);
             if (rc || r->lazy) return rc;
             /* read whole: every frame checked (naming the first damaged
@@ -748,16 +700,16 @@ static int rd_docmeta(reader *r, ty_model *m) {
         char why[256];
         if (raw < nstr) {
             free(p);
-            return rd_corrupt(r, "docmeta", "fewer bytes than strings");
+            return ty_rd_corrupt(r, "docmeta", "fewer bytes than strings");
         }
         m->docmeta_layout = 1;
         m->meta_blob = p;
         m->meta_blob[raw] = 0;
         m->meta_blob_len = raw;
         m->meta_off = ty_mallocarray(nstr ? nstr : 1, sizeof *m->meta_off);
-        if (!m->meta_off) return rd_nomem(r);
+        if (!m->meta_off) return ty_rd_nomem(r);
         if (ty_blob_index(m->meta_blob, raw, nstr, m->meta_off, 1, why, sizeof why))
-            return rd_corrupt(r, "docmeta", why);
+            return ty_rd_corrupt(r, "docmeta", why);
         return TENYO_OK;
     }
     ((char *)p)[raw] = 0;
@@ -765,7 +717,7 @@ static int rd_docmeta(reader *r, ty_model *m) {
     ty_lazysec *ls = ty_lazysec_wrap(p, raw);
     if (!ls) {
         free(p);
-        return rd_nomem(r);
+        return ty_rd_nomem(r);
     }
     rc = ty_dm_open(ls, r->path, m->ndocs, &m->dm, r->err, r->errlen);
     if (!rc) rc = ty_model_need_meta(m, r->err, r->errlen);
@@ -843,7 +795,7 @@ static int rd_docs(reader *r, ty_model *m, int meta) {
     if ((rc = rd_exact(r, "docflags", 2 * nd, 1, &p))) return rc;
     m->open = p;
     m->lang = ty_malloc((size_t)nd);
-    if (!m->lang) return rd_nomem(r);
+    if (!m->lang) return ty_rd_nomem(r);
     memcpy(m->lang, m->open + nd, (size_t)nd);
     return TENYO_OK;
 }
@@ -852,8 +804,8 @@ static int rd_docs(reader *r, ty_model *m, int meta) {
  * in place. */
 int ty_rd_docfields(reader *r, ty_model *m) {
     uint64_t nd = m->ndocs, sz, hi, raw;
-    if (ty_rd_mul3(nd, 4, 1, &sz)) return rd_toolarge(r);
-    if (ty_rd_mul3(nd, 4 + 2ull * TY_MAX_FIELDS, 1, &hi)) return rd_toolarge(r);
+    if (ty_rd_mul3(nd, 4, 1, &sz)) return ty_rd_toolarge(r);
+    if (ty_rd_mul3(nd, 4 + 2ull * TY_MAX_FIELDS, 1, &hi)) return ty_rd_toolarge(r);
     if (r->fields_on_need && r->lazy && !r->mem && !m->fields_deferred) {
         /* left for ty_model_need_docfields: located, its size bounded */
         if (!ty_rd_locate(r, "docfields", sz, hi, 0)) return TENYO_ERR_CORRUPT;
@@ -874,7 +826,7 @@ int ty_rd_docfields(reader *r, ty_model *m) {
     }
     m->field_ptr = ty_mallocarray(nd + 1, sizeof *m->field_ptr);
     if (!m->field_ptr) {
-        rc = rd_nomem(r);
+        rc = ty_rd_nomem(r);
         goto done;
     }
     m->field_ptr[0] = 0;
@@ -913,7 +865,7 @@ static int rd_fields(reader *r, ty_model *m) {
     m->field_count = ty_mallocarray(nf ? nf : 1, sizeof *m->field_count);
     if (!m->field_code || !m->field_count) {
         free(p);
-        return rd_nomem(r);
+        return ty_rd_nomem(r);
     }
     for (uint32_t f = 0; f < nf; f++) {
         memcpy(m->field_code[f], (unsigned char *)p + 16 * (size_t)f, 8);
@@ -921,236 +873,6 @@ static int rd_fields(reader *r, ty_model *m) {
     }
     free(p);
     return TENYO_OK;
-}
-
-/* phrase.docs: u32 counts per document to phr_ptr, then phrase ids, each
- * below np (the phrases of phrase.text). */
-static int rd_phrase_docs(reader *r, ty_model *m, uint64_t np) {
-    uint64_t nd = m->ndocs, sz, raw;
-    if (ty_rd_mul3(nd, 4, 1, &sz)) return rd_toolarge(r);
-    void *p = NULL;
-    int rc = ty_rd_section(r, "phrase.docs", sz, UINT64_MAX, 0, &p, &raw);
-    if (rc) return rc;
-    rc = TENYO_ERR_CORRUPT;
-    uint64_t nids = (raw - sz) / 4;
-    if ((raw - sz) % 4) {
-        ty_seterr(r->err, r->errlen,
-                  "%s: section 'phrase.docs': %llu bytes after the counts "
-                  "is not a multiple of 4 (u32 phrase ids)",
-                  r->path, (unsigned long long)(raw - sz));
-        goto done;
-    }
-    m->phr_ptr = ty_mallocarray(nd + 1, sizeof *m->phr_ptr);
-    if (!m->phr_ptr) goto nomem;
-    m->phr_ptr[0] = 0;
-    for (uint64_t i = 0; i < nd; i++)
-        m->phr_ptr[i + 1] = m->phr_ptr[i] + get_le32((unsigned char *)p + 4 * i);
-    if (m->phr_ptr[nd] != nids) {
-        ty_seterr(r->err, r->errlen,
-                  "%s: section 'phrase.docs': counts sum to %llu, section "
-                  "holds %llu ids", r->path,
-                  (unsigned long long)m->phr_ptr[nd], (unsigned long long)nids);
-        goto done;
-    }
-    m->phr_ids = ty_mallocarray(nids ? nids : 1, sizeof *m->phr_ids);
-    if (!m->phr_ids) goto nomem;
-    for (uint64_t j = 0; j < nids; j++) {
-        m->phr_ids[j] = get_le32((unsigned char *)p + sz + 4 * j);
-        if (m->phr_ids[j] >= np) {
-            ty_seterr(r->err, r->errlen,
-                      "%s: section 'phrase.docs': phrase id %u, but "
-                      "'phrase.text' holds %llu phrases", r->path,
-                      m->phr_ids[j], (unsigned long long)np);
-            goto done;
-        }
-    }
-    rc = TENYO_OK;
-    goto done;
-nomem:
-    rc = rd_nomem(r);
-done:
-    free(p);
-    return rc;
-}
-
-/* Optional: application phrases (both sections or neither). */
-static int rd_phrases(reader *r, ty_model *m) {
-    if (!ty_rd_has(r, "phrase.text") && !ty_rd_has(r, "phrase.docs")) return TENYO_OK;
-    int rc = rd_blob(r, "phrase.text", 0, UINT64_MAX, 1, &m->phr_blob, &m->phr_blob_len);
-    if (rc) return rc;
-    uint64_t np = 0;
-    char why[256];
-    for (uint64_t i = 0; i < m->phr_blob_len; i++) np += m->phr_blob[i] == 0;
-    if (np > UINT32_MAX) return rd_toolarge(r);
-    m->nphrases = np;
-    m->phr_off = ty_mallocarray(np ? np : 1, sizeof *m->phr_off);
-    if (!m->phr_off) return rd_nomem(r);
-    if (ty_blob_index(m->phr_blob, m->phr_blob_len, np, m->phr_off, 1, why, sizeof why))
-        return rd_corrupt(r, "phrase.text", why);
-    return rd_phrase_docs(r, m, np);
-}
-
-/* Optional: float16 document vectors (the IVF re-ranks from them):
- * exactly ndocs x dim, every value finite. */
-static int rd_f16(reader *r, ty_model *m) {
-    uint64_t nd = m->ndocs, k = m->dim, sz;
-    if (!ty_rd_has(r, "docvec.f16") || !nd || !k) return TENYO_OK;
-    if (ty_rd_mul3(nd, k, 2, &sz)) {
-        ty_seterr(r->err, r->errlen, "%s: section 'docvec.f16' too large", r->path);
-        return TENYO_ERR_CORRUPT;
-    }
-    void *p = NULL;
-    uint64_t raw;
-    int rc = ty_rd_section(r, "docvec.f16", sz, sz, 0, &p, &raw);
-    if (rc) return rc;
-    m->doc_h = p;
-    ty_rd_le_to_host(m->doc_h, (size_t)(nd * k), 2);
-    for (uint64_t i = 0; i < nd * k; i++)
-        if ((m->doc_h[i] & 0x7c00u) == 0x7c00u) { /* exponent all ones */
-            ty_seterr(r->err, r->errlen,
-                      "%s: section 'docvec.f16': document %llu holds an infinity or NaN",
-                      r->path, (unsigned long long)(i / k));
-            return TENYO_ERR_CORRUPT;
-        }
-    return TENYO_OK;
-}
-
-/* Optional: terms dropped by max_df (messages only), NUL-terminated. */
-static int rd_common(reader *r, ty_model *m) {
-    if (!ty_rd_has(r, "common")) return TENYO_OK;
-    void *p = NULL;
-    uint64_t raw;
-    int rc = ty_rd_section(r, "common", 0, 16ull << 20, 1, &p, &raw);
-    if (rc) return rc;
-    if (raw && ((const char *)p)[raw - 1] != 0) {
-        free(p);
-        ty_seterr(r->err, r->errlen, "%s: section 'common': the last term is not "
-                  "NUL-terminated", r->path);
-        return TENYO_ERR_CORRUPT;
-    }
-    m->common_blob = p;
-    m->common_blob[raw] = 0;
-    m->common_len = raw;
-    return TENYO_OK;
-}
-
-/* Optional: abstracts, located now and read on first use (ty_abs_get). */
-static int rd_abstracts(reader *r, ty_model *m) {
-    if (r->mem || !ty_rd_has(r, "abstracts")) return TENYO_OK;
-    const rd_sec *s = ty_rd_locate(r, "abstracts", ABS_HEAD, UINT64_MAX, 0);
-    if (!s) return TENYO_ERR_CORRUPT;
-    m->abs = ty_abs_open(r->fd, r->path, s->off, s->stored, s->raw, m->ndocs);
-    return m->abs ? TENYO_OK : rd_nomem(r);
-}
-
-/* Optional: the keyword index, located now and read (frame checksum here,
- * layout by search/kwindex.c) on the first keyword query or by check
- * (store/lazysec.c); a sharded index's, already in memory, is wrapped as
- * read. */
-static int rd_keywords(reader *r, ty_model *m) {
-    if (!ty_rd_has(r, "keywords")) return TENYO_OK;
-    const rd_sec *s = ty_rd_locate(r, "keywords", 48, 1ull << 40, 1);
-    if (!s) return TENYO_ERR_CORRUPT;
-    if (r->mem) {
-        void *p = NULL;
-        uint64_t raw;
-        int rc = ty_rd_section(r, "keywords", 48, 1ull << 40, 1, &p, &raw);
-        if (rc) return rc;
-        ((char *)p)[raw] = 0;
-        m->kw_sec = ty_lazysec_wrap(p, raw);
-        if (!m->kw_sec) free(p);
-    } else {
-        m->kw_sec = ty_lazysec_open(r->fd, r->path, "keywords", s->off, s->stored, s->raw);
-    }
-    return m->kw_sec ? TENYO_OK : rd_nomem(r);
-}
-
-/* Optional: the field model (model/linear.c checks its layout). Read for
- * queries (lazy), located now and read on the index's first need
- * (ty_index_need_fieldmodel: at open unless the caller named what it
- * reads, ideas and match do): 2.15 MB raw at 60k documents, its checksum
- * and weights, that a keyword search or similar never reads; read whole
- * (writers, check, a sharded index) as a blob. */
-static int rd_fieldmodel(reader *r, ty_model *m) {
-    if (!ty_rd_has(r, "fieldmodel")) return TENYO_OK;
-    if (!r->lazy || r->mem)
-        return rd_blob(r, "fieldmodel", 1, UINT64_MAX, 0, &m->fm_blob, &m->fm_len);
-    const rd_sec *s = ty_rd_locate(r, "fieldmodel", 1, UINT64_MAX, 0);
-    if (!s) return TENYO_ERR_CORRUPT;
-    m->fm_sec = ty_lazysec_open(r->fd, r->path, "fieldmodel", s->off, s->stored, s->raw);
-    return m->fm_sec ? TENYO_OK : rd_nomem(r);
-}
-
-/* Optional: the term facts (api/termfacts.c checks their layout), located
- * now and read on the judge's first need or by check (store/lazysec.c). A
- * sharded index is written without them. */
-static int rd_termfacts(reader *r, ty_model *m) {
-    if (r->mem || !ty_rd_has(r, "termfacts")) return TENYO_OK;
-    const rd_sec *s = ty_rd_locate(r, "termfacts", 16, 1ull << 40, 1);
-    if (!s) return TENYO_ERR_CORRUPT;
-    m->tf_sec = ty_lazysec_open(r->fd, r->path, "termfacts", s->off, s->stored, s->raw);
-    return m->tf_sec ? TENYO_OK : rd_nomem(r);
-}
-
-/* Optional: the stored TF-IDF postings (search/tpost.c checks their
- * layout), located now and read in part by the queries that score terms
- * (api/ctx.c) or whole by check. A sharded index is written without them. */
-static int rd_tpost(reader *r, ty_model *m) {
-    if (r->mem || !ty_rd_has(r, "tfidf.post")) return TENYO_OK;
-    const rd_sec *s = ty_rd_locate(r, "tfidf.post", 64, 1ull << 40, 1);
-    if (!s) return TENYO_ERR_CORRUPT;
-    m->tp_sec = ty_lazysec_open(r->fd, r->path, "tfidf.post", s->off, s->stored, s->raw);
-    return m->tp_sec ? TENYO_OK : rd_nomem(r);
-}
-
-/* Optional: the first applicants' numbers (store/docapp.c), 4 bytes a
- * document, located now and read whole by their first use or by check. A
- * sharded index is written without them. */
-static int rd_docapp(reader *r, ty_model *m) {
-    if (r->mem || !ty_rd_has(r, "docapp")) return TENYO_OK;
-    const rd_sec *s = ty_rd_locate(r, "docapp", 4 * m->ndocs, 4 * m->ndocs, 1);
-    if (!s) return TENYO_ERR_CORRUPT;
-    m->app_sec = ty_lazysec_open(r->fd, r->path, "docapp", s->off, s->stored, s->raw);
-    return m->app_sec ? TENYO_OK : rd_nomem(r);
-}
-
-/* The optional sections after the documents', in the file's order. */
-static int rd_optional(reader *r, ty_model *m) {
-    int rc = rd_docapp(r, m);
-    if (!rc && ty_rd_has(r, "surface"))
-        rc = rd_strings(r, "surface", m->nterms, m->nterms, &m->surf_blob, &m->surf_blob_len,
-                        &m->surf_off);
-    if (!rc) rc = rd_phrases(r, m);
-    /* IVF lists (parsed and checked by the index: search/ivf.c) */
-    if (!rc && ty_rd_has(r, "ivf"))
-        rc = rd_blob(r, "ivf", 1, UINT64_MAX, 0, &m->ivf_blob, &m->ivf_len);
-    if (!rc) rc = rd_f16(r, m);
-    /* the field model (parsed and checked by the index: model/linear.c);
-     * read for queries, only located */
-    if (!rc) rc = rd_fieldmodel(r, m);
-    if (!rc) rc = rd_termfacts(r, m);
-    if (!rc) rc = rd_tpost(r, m);
-    /* IPC titles recorded at index time (parsed by the index) */
-    if (!rc && ty_rd_has(r, "labels"))
-        rc = rd_blob(r, "labels", 0, 64ull << 20, 1, &m->labels_blob, &m->labels_len);
-    if (!rc) rc = rd_abstracts(r, m);
-    if (!rc) rc = rd_common(r, m);
-    /* the documents' other numbers (api/patno.c reads the lines; a
-     * malformed one is skipped there, so only the size is checked): for a
-     * caller that named what it reads, located only (2.3 MB raw at 60k
-     * documents that a query reads only to resolve a typed number) */
-    if (!rc && ty_rd_has(r, "numbers")) {
-        if (r->numbers_on_need && !r->mem) {
-            const rd_sec *s = ty_rd_locate(r, "numbers", 0, 256ull << 20, 1);
-            if (!s) return TENYO_ERR_CORRUPT;
-            m->numbers_sec = ty_lazysec_open(r->fd, r->path, "numbers", s->off, s->stored, s->raw);
-            if (!m->numbers_sec) rc = rd_nomem(r);
-        } else {
-            rc = rd_blob(r, "numbers", 0, 256ull << 20, 1, &m->numbers_blob, &m->numbers_len);
-        }
-    }
-    if (!rc && !m->kw_sec) rc = rd_keywords(r, m); /* else located first */
-    return rc;
 }
 
 int ty_rd_vectors(reader *r, ty_model *m) {
@@ -1168,7 +890,7 @@ int ty_rd_vectors_defer(reader *r, ty_model *m) {
     uint64_t sb, sd;
     if (ty_rd_mul3(m->nterms, (uint64_t)m->dim + 4, 1, &sb) ||
         ty_rd_mul3(m->ndocs, (uint64_t)m->dim + 4, 1, &sd))
-        return rd_toolarge(r);
+        return ty_rd_toolarge(r);
     if (!ty_rd_locate(r, "basis.q8", sb, sb, 0) || !ty_rd_locate(r, "docvec.q8", sd, sd, 0))
         return TENYO_ERR_CORRUPT;
     r->deferred_vec = 1;
@@ -1193,7 +915,7 @@ int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
          * refusal here is left for rd_optional to make in its order */
         int msg = r->err && r->errlen;
         char keep = msg ? r->err[0] : 0;
-        if (rd_keywords(r, m) == TENYO_OK) ty_lazysec_prefetch(m->kw_sec);
+        if (ty_rd_keywords(r, m) == TENYO_OK) ty_lazysec_prefetch(m->kw_sec);
         else if (msg) r->err[0] = keep;
     }
     mj = meta_start(r, m);
@@ -1206,7 +928,7 @@ int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     int rc = later == 1 ? ty_rd_terms(r, m) : later;
     uint64_t sz;
     /* every product is bounded by TY_MAX_* (< 2^48), checked anyway */
-    if (!rc && ty_rd_mul3(m->nterms, m->dim, 1, &sz)) rc = rd_toolarge(r);
+    if (!rc && ty_rd_mul3(m->nterms, m->dim, 1, &sz)) rc = ty_rd_toolarge(r);
     if (!rc && r->version >= 2 && r->lazy && !r->mem) {
         rc = ty_rd_vectors_defer(r, m); /* read on first use */
     } else if (!rc && r->version >= 2) {
@@ -1227,7 +949,7 @@ int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz) {
     if (!rc) rc = rd_docs(r, m, mj != NULL);
     if (!rc) rc = ty_rd_docfields(r, m);
     if (!rc) rc = rd_fields(r, m);
-    if (!rc) rc = rd_optional(r, m);
+    if (!rc) rc = ty_rd_optional(r, m);
     rc = meta_finish(r, mj, rc, before);
     if (!rc) rc = rd_idmap(r, m);
     return vec_finish(r, vj, rc, basis_bad);

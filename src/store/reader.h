@@ -211,5 +211,23 @@ int ty_vmap_terms(reader *r, ty_model *m);
 int ty_rd_idmap(reader *r, ty_model *m);
 /* Load every section into m (counts already set from build). */
 int ty_rd_sections(reader *r, ty_model *m, uint64_t nnz);
+/* The optional sections (read_optional.c), ty_rd_sections' step after the
+ * fields. */
+int ty_rd_optional(reader *r, ty_model *m);
+/* The keyword section alone (read_optional.c): located, or read as a
+ * blob; ty_rd_sections takes it first for a caller searching keywords. */
+int ty_rd_keywords(reader *r, ty_model *m);
+/* The steps' helpers (read_head.c): r's message for running out of
+ * memory, for counts whose product overflows, for section name's damage
+ * why; a section of n NUL-terminated strings (at least lo raw bytes) into
+ * *blob (NUL after it), *len and their offsets *off; an optional section
+ * kept as it is (raw size in [lo, hi], a NUL after it when nul). */
+int ty_rd_nomem(reader *r);
+int ty_rd_toolarge(reader *r);
+int ty_rd_corrupt(reader *r, const char *name, const char *why);
+int ty_rd_strings(reader *r, const char *name, uint64_t n, uint64_t lo, char **blob,
+                  uint64_t *len, uint64_t **off);
+int ty_rd_blob(reader *r, const char *name, uint64_t lo, uint64_t hi, int nul, char **blob,
+               uint64_t *len);
 
 #endif
