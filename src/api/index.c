@@ -630,6 +630,9 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     /* what the caller named, read beside the rest of the open: everything
      * it reads (sections, updates merged) is in x->m and x->upd now */
     x->stream_codes = ty_model_codes_streamed(&x->m); /* as the read decided */
+    /* (read before the prefetch thread starts: its field model's read
+     * takes the section from x->m) */
+    int has_fm = x->m.fm_blob || x->m.fm_sec;
     x->pf_started = (x->pf_what & ~TENYO_PREFETCH_APPROX) && ty_ncores() > 1 &&
                     pthread_create(&x->pf_thread, NULL, pf_run, x) == 0;
     applicants_ahead(x, prefetch);
@@ -657,7 +660,7 @@ static int index_open(const char *path, const uint8_t *keep, uint32_t nkeep, uns
     istarted = !x->m.partial && !ids_lazy && x->m.ndocs >= IDS_THREAD_MIN &&
                ty_ncores() > 1 && pthread_create(&it, NULL, ids_run, &ij) == 0;
     if (!istarted && !x->m.partial && !ids_lazy) ids_run(&ij);
-    fstarted = !fm_lazy && (x->m.fm_blob || x->m.fm_sec) && ty_ncores() > 1 &&
+    fstarted = !fm_lazy && has_fm && ty_ncores() > 1 &&
                pthread_create(&ft, NULL, fm_run, &fj) == 0;
     if ((rc = vocab_table(x, prefetch, err, errlen))) goto fail;
     rc = TENYO_ERR_NOMEM;

@@ -180,7 +180,9 @@ static int cooc_rows_scan(const ty_model *m, const int64_t *a, int n, uint32_t *
     for (int h = 0; h < n; h++)
         if (a[h] >= 0 && (uint64_t)a[h] < nf) is[a[h]] |= 1u << h;
     cooc_job j = {m, is, n, part};
-    int rc = nt > 1 ? ty_parallel_claim(nt, nt, cooc_part, &j) : cooc_part(&j, 0, 1);
+    /* threads of its own, joined (not the query pool's: a pass of a few
+     * ms, once a query) */
+    int rc = nt > 1 ? ty_parallel(nt, cooc_part, &j) : cooc_part(&j, 0, 1);
     if (!rc && nt > 1)
         for (int t = 0; t < nt; t++)
             for (size_t i = 0; i < cells; i++) rows[i] += part[(size_t)t * cells + i];
