@@ -419,7 +419,8 @@ VALGRIND_TESTS ?= api_builder_rejects api_open_errors api_split_rule api_topk_or
   labels_deserialize_bad labels_load_errors map_refuses_empty map_synthetic \
   map_multi_field model_csr_products_small model_q8 model_svd_errors model_tfidf \
   store_ text_mecab_ text_tok_ text_icu_words text_phrases_ util_ api_similar_batch_int8 api_postings \
-  io_zstd_input q8_src api_codes_read api_ids_found tpblk_runs api_fields_read api_lsa_scan
+  io_zstd_input q8_src api_codes_read api_ids_found tpblk_runs api_fields_read api_lsa_scan \
+  api_cooccur_rows_in_parts api_tokenize_memo ideas_json_shown ideas_own_word
 VALGRIND_CMD := valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
                 --suppressions=tests/valgrind.supp --num-callers=30 -q
 .PHONY: valgrind
@@ -433,11 +434,11 @@ valgrind: check-deps $(BUILD)/tenyo $(BUILD)/tests/run
 	done; \
 	for c in "index -q -d 16 -t 1 -o $$d/s.tny data/sample/sample.jsonl" "info $$d/s.tny" \
 	         "similar $$d/s.tny SAMPLE-001 -k 5" "similar $$d/s.tny --text 車両の運転者 -k 5 --json" \
-	         "ideas $$d/s.tny SAMPLE-001 -n 5 --json"; do \
+	         "ideas $$d/s.tny SAMPLE-001 -n 5 --json" "ideas $$d/s.tny SAMPLE-001 -n 5"; do \
 	  $(VALGRIND_CMD) $(BUILD)/tenyo $$c >"$$d/out" 2>&1 || { cat "$$d/out"; echo "valgrind: tenyo $$c FAILED"; exit 1; }; \
 	  echo "valgrind: tenyo $$c: clean"; \
 	done; \
-	echo "valgrind: $$n unit-test runs and 5 CLI runs clean"
+	echo "valgrind: $$n unit-test runs and 6 CLI runs clean"
 
 clean:
 	rm -rf build
