@@ -1219,6 +1219,29 @@ TY_TEST(store_vector_thread_same_errors) {
     }
 }
 
+/* The damaged file bad read whole and lazily by one thread and by two
+ * (ty_store_threads): 0 when every read refuses it (TENYO_ERR_CORRUPT)
+ * with the same message, one holding want; else -1, what differs in why. */
+static int threads_same_error(const char *bad, const char *want, char *why, size_t whylen) {
+    ty_model b;
+    char err[ST_ERRLEN] = "", err1[ST_ERRLEN] = "";
+    for (int lazy = 0; lazy < 2; lazy++) {
+        ty_store_threads = 1;
+        int rc1 = lazy ? ty_store_read_lazy(bad, &b, err1, sizeof err1)
+                       : ty_store_read(bad, &b, err1, sizeof err1);
+        ty_store_threads = 2;
+        int rc = lazy ? ty_store_read_lazy(bad, &b, err, sizeof err)
+                      : ty_store_read(bad, &b, err, sizeof err);
+        ty_store_threads = 0;
+        if (rc1 != TENYO_ERR_CORRUPT || rc != TENYO_ERR_CORRUPT || strcmp(err, err1) ||
+            !strstr(err, want)) {
+            snprintf(why, whylen, "lazy %d: status %d / %d, %.80s | %.80s", lazy, rc1, rc, err1, err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* The documents' strings (docmeta) are read on a thread of their own
  * beside the other sections (ty_store_threads > 1 forces it on a small
  * file): a sound file reads into the same strings; damage gives the same
@@ -1228,7 +1251,7 @@ TY_TEST(store_vector_thread_same_errors) {
  * store_docmeta_layouts). */
 TY_TEST(store_docmeta_thread_same_errors) {
     ty_model a, b, c;
-    char path[512], bad[512], err[ST_ERRLEN] = "", err1[ST_ERRLEN] = "";
+    char path[512], bad[512], err[ST_ERRLEN] = "";
     st_path(path, sizeof path, "mt.idx");
     st_path(bad, sizeof bad, "mt_bad.idx");
     CHECK(st_make(&a, 300, 50, 4, 2, 3) == 0);
@@ -1255,18 +1278,7 @@ TY_TEST(store_docmeta_thread_same_errors) {
                                  "'docfields'"};
     for (int i = 0; i < 6; i++) {
         CHECK_EQ_INT(ty_test_damage(path, bad, dmg[i][0], dmg[i][1]), 0);
-        for (int lazy = 0; lazy < 2; lazy++) {
-            ty_store_threads = 1;
-            CHECK((lazy ? ty_store_read_lazy(bad, &b, err1, sizeof err1)
-                        : ty_store_read(bad, &b, err1, sizeof err1)) == TENYO_ERR_CORRUPT);
-            ty_store_threads = 2;
-            int rc = lazy ? ty_store_read_lazy(bad, &b, err, sizeof err)
-                          : ty_store_read(bad, &b, err, sizeof err);
-            ty_store_threads = 0;
-            CHECK_EQ_INT(rc, TENYO_ERR_CORRUPT);
-            CHECKF(strcmp(err, err1) == 0, "%.200s | %.200s", err, err1);
-            CHECKF(strstr(err, want[i]) != NULL, "case %d: %s", i, err);
-        }
+        CHECKF(threads_same_error(bad, want[i], err, sizeof err) == 0, "case %d: %s", i, err);
     }
 }
 
@@ -1278,7 +1290,7 @@ TY_TEST(store_docmeta_thread_same_errors) {
  * later section's. */
 TY_TEST(store_rows_lengths_thread_same) {
     ty_model a, b, c;
-    char path[512], bad[512], err[ST_ERRLEN] = "", err1[ST_ERRLEN] = "";
+    char path[512], bad[512], err[ST_ERRLEN] = "";
     st_path(path, sizeof path, "rl.idx");
     st_path(bad, sizeof bad, "rl_bad.idx");
     CHECK(st_make(&a, 300, 50, 4, 2, 3) == 0);
@@ -1305,18 +1317,7 @@ TY_TEST(store_rows_lengths_thread_same) {
     static const char *want[] = {"'tfidf.rows'", "'vocab'", "'tfidf.rows'"};
     for (int i = 0; i < 3; i++) {
         CHECK_EQ_INT(ty_test_damage(path, bad, dmg[i][0], dmg[i][1]), 0);
-        for (int lazy = 0; lazy < 2; lazy++) {
-            ty_store_threads = 1;
-            CHECK((lazy ? ty_store_read_lazy(bad, &b, err1, sizeof err1)
-                        : ty_store_read(bad, &b, err1, sizeof err1)) == TENYO_ERR_CORRUPT);
-            ty_store_threads = 2;
-            int rc = lazy ? ty_store_read_lazy(bad, &b, err, sizeof err)
-                          : ty_store_read(bad, &b, err, sizeof err);
-            ty_store_threads = 0;
-            CHECK_EQ_INT(rc, TENYO_ERR_CORRUPT);
-            CHECKF(strcmp(err, err1) == 0, "%.200s | %.200s", err, err1);
-            CHECKF(strstr(err, want[i]) != NULL, "case %d lazy %d: %s", i, lazy, err);
-        }
+        CHECKF(threads_same_error(bad, want[i], err, sizeof err) == 0, "case %d: %s", i, err);
     }
 }
 

@@ -1119,28 +1119,27 @@ int tenyo_idea_sentence(tenyo_ctx *c, const tenyo_idea *idea, const char *lang, 
     return (int)strlen(out);
 }
 
-int tenyo_ideas_json(tenyo_ctx *c, const tenyo_query *q, const tenyo_idea *ideas, int got,
-                     size_t asked, const char *lang, char **out) {
+/* tenyo_ideas_json (brief 0) and tenyo_ideas_json_shown (1). */
+static int ideas_json_any(tenyo_ctx *c, const tenyo_query *q, const tenyo_idea *ideas, int got,
+                          size_t asked, const char *lang, char **out, int brief) {
     if (!out) return TENYO_ERR_ARG;
     *out = NULL;
     if (!c || !q || got < 0 || (got > 0 && !ideas)) return TENYO_ERR_ARG;
     if (!lang) lang = "ja";
     if (strcmp(lang, "ja") && strcmp(lang, "en")) return TENYO_ERR_ARG;
     return dump(ideas_render(c->idx, c, q->doc, q->doc < 0 ? q->text : NULL, q->len, ideas,
-                             got, asked, lang, 0),
+                             got, asked, lang, brief),
                 out);
+}
+
+int tenyo_ideas_json(tenyo_ctx *c, const tenyo_query *q, const tenyo_idea *ideas, int got,
+                     size_t asked, const char *lang, char **out) {
+    return ideas_json_any(c, q, ideas, got, asked, lang, out, 0);
 }
 
 int tenyo_ideas_json_shown(tenyo_ctx *c, const tenyo_query *q, const tenyo_idea *ideas, int got,
                            size_t asked, const char *lang, char **out) {
-    if (!out) return TENYO_ERR_ARG;
-    *out = NULL;
-    if (!c || !q || got < 0 || (got > 0 && !ideas)) return TENYO_ERR_ARG;
-    if (!lang) lang = "ja";
-    if (strcmp(lang, "ja") && strcmp(lang, "en")) return TENYO_ERR_ARG;
-    return dump(ideas_render(c->idx, c, q->doc, q->doc < 0 ? q->text : NULL, q->len, ideas,
-                             got, asked, lang, 1),
-                out);
+    return ideas_json_any(c, q, ideas, got, asked, lang, out, 1);
 }
 
 int tenyo_match_json(tenyo_ctx *c, const char *text, size_t len, const tenyo_idea *ideas,

@@ -582,6 +582,17 @@ static int rd_terms_defer(reader *r, ty_model *m, uint64_t nnz) {
 /* The sparse rows: the counts to rowptr, their sum against the build
  * record's non-zeros, then the columns and values now or, for a lazy
  * read of format 2, at their first use (ty_model_need_sparse). */
+/* A copy of r for a thread reading beside it: the same file and table,
+ * its own zstd context (NULL when out of memory), buffer and message. */
+static void side_reader_copy(const reader *r, reader *out, char *err, size_t errlen) {
+    *out = *r;
+    out->dctx = ZSTD_createDCtx();
+    out->cbuf = NULL;
+    out->ccap = 0;
+    out->err = err;
+    out->errlen = errlen;
+}
+
 /* The rows' lengths (rowptr) on a thread of their own from RP_THREAD_MIN
  * documents, beside the term tables: at 1M documents 4 MB of counts
  * decompressed and 8 MB of offsets written, about 7 ms of an open's 16 on
@@ -611,12 +622,7 @@ static rp_job *rp_start(reader *r, ty_model *m, uint64_t nnz) {
     if (!two || r->mem || !ty_rd_has(r, "tfidf.rows")) return NULL;
     rp_job *j = ty_calloc(1, sizeof *j);
     if (!j) return NULL;
-    j->r = *r;
-    j->r.dctx = ZSTD_createDCtx();
-    j->r.cbuf = NULL;
-    j->r.ccap = 0;
-    j->r.err = j->err;
-    j->r.errlen = sizeof j->err;
+    side_reader_copy(r, &j->r, j->err, sizeof j->err);
     j->m = m;
     j->nnz = nnz;
     if (j->r.dctx && pthread_create(&j->thread, NULL, rp_run, j) == 0) return j;
@@ -755,12 +761,7 @@ static meta_job *meta_start(reader *r, ty_model *m) {
     if (!s || (r->lazy && dm_stored_layout2(r, s))) return NULL; /* its table only */
     meta_job *j = ty_calloc(1, sizeof *j);
     if (!j) return NULL;
-    j->r = *r;
-    j->r.dctx = ZSTD_createDCtx();
-    j->r.cbuf = NULL;
-    j->r.ccap = 0;
-    j->r.err = j->err;
-    j->r.errlen = sizeof j->err;
+    side_reader_copy(r, &j->r, j->err, sizeof j->err);
     j->m = m;
     if (j->r.dctx && pthread_create(&j->thread, NULL, meta_run, j) == 0) return j;
     ZSTD_freeDCtx(j->r.dctx);
