@@ -165,9 +165,7 @@ static int cooc_part(void *ud, int t, int nt) {
  * any nt. */
 static int cooc_rows_scan(const ty_model *m, const int64_t *a, int n, uint32_t *rows, int nt) {
     size_t nf = m->nfields, cells = (size_t)n * nf;
-    size_t pmin = ty_cooc_part_min ? ty_cooc_part_min : 1;
-    if (nt < 1 || m->ndocs < 2 * pmin) nt = 1;
-    else if ((uint64_t)nt > m->ndocs / pmin) nt = (int)(m->ndocs / pmin);
+    nt = ty_parallel_workers(nt < 1 ? 1 : nt, m->ndocs, ty_cooc_part_min);
     /* which of a each field is (n <= CO_DIRECT_ROWS: a bit each), so that a
      * document is passed over after one lookup per field */
     uint32_t *is = ty_calloc(nf ? nf : 1, sizeof *is);

@@ -531,20 +531,13 @@ static void wtoks_emit(void *ud, const char *t, size_t n) {
         if (strlen(w->terms[i]) == n && !memcmp(w->terms[i], t, n)) w->seen |= 1u << i;
 }
 
-/* The terms of sentence s sent to w, in the tokenizer's order, through
- * the context's memo of tokenized sentences (ty_ctx_tokenize_memo: the
- * sense stage read most of them before). 0, or the tokenizer's status. */
-static int why_sentence_terms(tenyo_ctx *c, const ty_sent *s, wtoks *w) {
-    return ty_ctx_tokenize_memo(c, s->p, s->n, wtoks_emit, w);
-}
-
 /* m (why_mask of s) less the Japanese terms found only as text: such a
  * term must also be one of the sentence's terms (加工 is in the text of
  * 追加工程 but not among its terms, 追加 and 追加工程, and a why pair marking
  * 追【加工】程 reads as a pun: set 10's readers). The sentence is tokenized
- * only when such a term matched, and once a context (the context's memo
- * replays the terms of one seen before). A tokenizer that cannot load (another
- * dictionary) leaves the text match. */
+ * only when such a term matched, and once a context (ty_ctx_tokenize_memo
+ * replays the terms of one seen before, by the sense stage most often). A
+ * tokenizer that cannot load (another dictionary) leaves the text match. */
 static unsigned why_tokens(tenyo_ctx *c, const ty_sent *s, const char *const *terms, int nt,
                            unsigned m) {
     unsigned ja = 0;
@@ -552,7 +545,7 @@ static unsigned why_tokens(tenyo_ctx *c, const ty_sent *s, const char *const *te
         if ((m >> i & 1) && (unsigned char)terms[i][0] >= 0x80) ja |= 1u << i;
     if (!ja) return m;
     wtoks w = {terms, nt, 0};
-    if (why_sentence_terms(c, s, &w) < 0) return m;
+    if (ty_ctx_tokenize_memo(c, s->p, s->n, wtoks_emit, &w) < 0) return m;
     return m & (~ja | w.seen);
 }
 

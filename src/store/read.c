@@ -356,24 +356,9 @@ int ty_store_read_mem(const char *label, ty_rawsec *sec, int nsec, int partial,
 }
 
 /* A reader of its own for one of what a lazy read left (z->r's file and
- * table, its messages into err, its own zstd context and buffer): 0, or
- * TENYO_ERR_NOMEM said in err. side_done gives its context and buffer
- * back. */
+ * table: ty_rd_side). */
 static int side_reader(const ty_lazy *z, reader *r, char *err, size_t errlen) {
-    *r = z->r;
-    r->err = err;
-    r->errlen = errlen;
-    r->cbuf = NULL;
-    r->ccap = 0;
-    r->dctx = ZSTD_createDCtx();
-    if (r->dctx) return TENYO_OK;
-    ty_seterr(err, errlen, "%s: out of memory", r->path);
-    return TENYO_ERR_NOMEM;
-}
-
-static void side_done(reader *r) {
-    ZSTD_freeDCtx(r->dctx);
-    free(r->cbuf);
+    return ty_rd_side(&z->r, r, err, errlen);
 }
 
 /* The rows' streams read for decoding a block at a time (ty_once_run):
@@ -385,7 +370,7 @@ static int lazy_blocks(void *arg) {
     int rc = side_reader(z, &r, z->berr, sizeof z->berr);
     if (!rc) rc = ty_rows_open(&r, z->m, &z->blk);
     if (rc == 1) rc = TENYO_OK;
-    side_done(&r);
+    ty_rd_side_done(&r);
     return rc;
 }
 
@@ -502,7 +487,7 @@ static int lazy_terms(void *arg) {
         m->tfidf.rowptr = NULL;
         m->term_blob_len = 0;
     }
-    side_done(&r);
+    ty_rd_side_done(&r);
     return rc;
 }
 
@@ -525,7 +510,7 @@ static int lazy_docfields(void *arg) {
         m->field_ptr = NULL;
         m->field_ids = NULL;
     }
-    side_done(&r);
+    ty_rd_side_done(&r);
     return rc;
 }
 

@@ -964,7 +964,7 @@ int ty_rd_corrupt(reader *r, const char *name, const char *why) {
 /* Section name: n NUL-terminated strings (lo: the least raw bytes), into
  * *blob (NUL after it), *len and their offsets *off. */
 int ty_rd_strings(reader *r, const char *name, uint64_t n, uint64_t lo, char **blob,
-                      uint64_t *len, uint64_t **off) {
+                  uint64_t *len, uint64_t **off) {
     void *p = NULL;
     uint64_t raw;
     char why[256];
@@ -981,8 +981,8 @@ int ty_rd_strings(reader *r, const char *name, uint64_t n, uint64_t lo, char **b
 
 /* An optional section kept as it is (parsed and checked where it is
  * used): raw size in [lo, hi], with a NUL after it when nul. */
-int ty_rd_blob(reader *r, const char *name, uint64_t lo, uint64_t hi, int nul,
-                   char **blob, uint64_t *len) {
+int ty_rd_blob(reader *r, const char *name, uint64_t lo, uint64_t hi, int nul, char **blob,
+               uint64_t *len) {
     void *p = NULL;
     uint64_t raw;
     int rc = ty_rd_section(r, name, lo, hi, nul ? 1 : 0, &p, &raw);
@@ -993,3 +993,19 @@ int ty_rd_blob(reader *r, const char *name, uint64_t lo, uint64_t hi, int nul,
     return TENYO_OK;
 }
 
+int ty_rd_side(const reader *r, reader *out, char *err, size_t errlen) {
+    *out = *r;
+    out->err = err;
+    out->errlen = errlen;
+    out->cbuf = NULL;
+    out->ccap = 0;
+    out->dctx = ZSTD_createDCtx();
+    if (out->dctx) return TENYO_OK;
+    ty_seterr(err, errlen, "%s: out of memory", out->path);
+    return TENYO_ERR_NOMEM;
+}
+
+void ty_rd_side_done(reader *r) {
+    ZSTD_freeDCtx(r->dctx);
+    free(r->cbuf);
+}

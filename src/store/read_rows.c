@@ -457,22 +457,20 @@ static vec_job *vec_start(reader *r, ty_model *m) {
               (ty_store_threads == 0 && ty_ncores() > 1 && nd * k >= VEC_THREAD_MIN);
     vec_job *vj = two && !r->mem ? ty_calloc(1, sizeof *vj) : NULL;
     if (!vj) return NULL;
-    vj->r = *r;
-    vj->r.dctx = ZSTD_createDCtx();
-    vj->r.cbuf = NULL;
-    vj->r.ccap = 0;
-    vj->r.err = vj->err;
-    vj->r.errlen = sizeof vj->err;
+    if (ty_rd_side(r, &vj->r, vj->err, sizeof vj->err)) {
+        free(vj);
+        return NULL;
+    }
     vj->m = m;
     vj->nt = m->nterms;
     vj->nd = nd;
     vj->k = k;
     pthread_t t;
-    if (vj->r.dctx && pthread_create(&t, NULL, vec_run, vj) == 0) {
+    if (pthread_create(&t, NULL, vec_run, vj) == 0) {
         vj->thread = t;
         return vj;
     }
-    ZSTD_freeDCtx(vj->r.dctx);
+    ty_rd_side_done(&vj->r);
     free(vj);
     return NULL;
 }
@@ -486,8 +484,7 @@ static int vec_finish(reader *r, vec_job *vj, int rc, int basis_bad) {
         rc = vj->rc;
         ty_seterr(r->err, r->errlen, "%s", vj->err);
     }
-    ZSTD_freeDCtx(vj->r.dctx);
-    free(vj->r.cbuf);
+    ty_rd_side_done(&vj->r);
     free(vj);
     return rc;
 }
@@ -582,17 +579,6 @@ static int rd_terms_defer(reader *r, ty_model *m, uint64_t nnz) {
 /* The sparse rows: the counts to rowptr, their sum against the build
  * record's non-zeros, then the columns and values now or, for a lazy
  * read of format 2, at their first use (ty_model_need_sparse). */
-/* A copy of r for a thread reading beside it: the same file and table,
- * its own zstd context (NULL when out of memory), buffer and message. */
-static void side_reader_copy(const reader *r, reader *out, char *err, size_t errlen) {
-    *out = *r;
-    out->dctx = ZSTD_createDCtx();
-    out->cbuf = NULL;
-    out->ccap = 0;
-    out->err = err;
-    out->errlen = errlen;
-}
-
 /* The rows' lengths (rowptr) on a thread of their own from RP_THREAD_MIN
  * documents, beside the term tables: at 1M documents 4 MB of counts
  * decompressed and 8 MB of offsets written, about 7 ms of an open's 16 on
@@ -622,11 +608,14 @@ static rp_job *rp_start(reader *r, ty_model *m, uint64_t nnz) {
     if (!two || r->mem || !ty_rd_has(r, "tfidf.rows")) return NULL;
     rp_job *j = ty_calloc(1, sizeof *j);
     if (!j) return NULL;
-    side_reader_copy(r, &j->r, j->err, sizeof j->err);
+    if (ty_rd_side(r, &j->r, j->err, sizeof j->err)) {
+        free(j);
+        return NULL;
+    }
     j->m = m;
     j->nnz = nnz;
-    if (j->r.dctx && pthread_create(&j->thread, NULL, rp_run, j) == 0) return j;
-    ZSTD_freeDCtx(j->r.dctx);
+    if (pthread_create(&j->thread, NULL, rp_run, j) == 0) return j;
+    ty_rd_side_done(&j->r);
     free(j);
     return NULL;
 }
@@ -638,8 +627,7 @@ static int rp_finish(reader *r, rp_job *j, int say) {
     pthread_join(j->thread, NULL);
     int rc = j->rc;
     if (rc && say) ty_seterr(r->err, r->errlen, "%s", j->err);
-    ZSTD_freeDCtx(j->r.dctx);
-    free(j->r.cbuf);
+    ty_rd_side_done(&j->r);
     free(j);
     return rc;
 }
@@ -761,10 +749,13 @@ static meta_job *meta_start(reader *r, ty_model *m) {
     if (!s || (r->lazy && dm_stored_layout2(r, s))) return NULL; /* its table only */
     meta_job *j = ty_calloc(1, sizeof *j);
     if (!j) return NULL;
-    side_reader_copy(r, &j->r, j->err, sizeof j->err);
+    if (ty_rd_side(r, &j->r, j->err, sizeof j->err)) {
+        free(j);
+        return NULL;
+    }
     j->m = m;
-    if (j->r.dctx && pthread_create(&j->thread, NULL, meta_run, j) == 0) return j;
-    ZSTD_freeDCtx(j->r.dctx);
+    if (pthread_create(&j->thread, NULL, meta_run, j) == 0) return j;
+    ty_rd_side_done(&j->r);
     free(j);
     return NULL;
 }
@@ -780,8 +771,7 @@ static int meta_finish(reader *r, meta_job *j, int rc, int before) {
         rc = j->rc;
         ty_seterr(r->err, r->errlen, "%s", j->err);
     }
-    ZSTD_freeDCtx(j->r.dctx);
-    free(j->r.cbuf);
+    ty_rd_side_done(&j->r);
     free(j);
     return rc;
 }

@@ -229,5 +229,11 @@ int ty_rd_strings(reader *r, const char *name, uint64_t n, uint64_t lo, char **b
                   uint64_t *len, uint64_t **off);
 int ty_rd_blob(reader *r, const char *name, uint64_t lo, uint64_t hi, int nul, char **blob,
                uint64_t *len);
+/* A reader beside r (a thread of the read, or a later read of what a lazy
+ * read left): r's file and section table, its own zstd context and buffer,
+ * its messages into err. 0, or TENYO_ERR_NOMEM said in err;
+ * ty_rd_side_done gives its context and buffer back. */
+int ty_rd_side(const reader *r, reader *out, char *err, size_t errlen);
+void ty_rd_side_done(reader *r);
 
 #endif

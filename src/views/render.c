@@ -235,10 +235,9 @@ static json_t *ideas_json_any(const tenyo_index *x, tenyo_ctx *ctx, int64_t qdoc
     *status = got < 0 ? got : TENYO_OK;
     if (got < 0) return NULL;
     /* "fewer than asked" speaks of the n asked, not of the pool */
-    if (!brief) return cli_ideas_render(x, ctx, qdoc, text, len, ideas, got, n, lang);
     tenyo_query q = {qdoc, text, len, NULL, 0};
     char *s = NULL;
-    tenyo_ideas_json_shown(ctx, &q, ideas, got, n, lang, &s);
+    (brief ? tenyo_ideas_json_shown : tenyo_ideas_json)(ctx, &q, ideas, got, n, lang, &s);
     return cli_json_take(s);
 }
 
