@@ -770,7 +770,7 @@ if sh -c 'ulimit -v 400000 && "$0" --help' "$T" >/dev/null 2>&1; then
       case $rc in
         0) built=$((built+1)); cmp -s "$D/ul.tny" "$D/${f#*:}.tny" || diff="$diff $v";;
         4) grep -q "ulimit -v\|out of memory" "$D/ulerr" || said=;;
-        *) hung="$hung $v:$rc";;
+        *) hung="$hung $v:$rc ($(head -c 200 "$D/ulerr" | tr '\n' ' '))";;
       esac
       rm -f "$D/ul.tny"
     done

@@ -1394,10 +1394,16 @@ TY_TEST(model_svd_split_identical) {
         for (size_t t = 0; t < sizeof sp / sizeof *sp; t++) {
             ty_svd_opts ot = o;
             ot.threads = 1 + (int)(t % 2);
-            for (int sc = 0; sc < 2; sc++) { /* all-reduce, then sum-scatter */
-                const char *why = split_compare(&a, ot, sp[t].np, sp[t].b, s1, v1, u1, sc);
+            /* all-reduce, then sum-scatter: in one round, in rounds of 7
+             * rows (uneven slices, some empty) and of one row */
+            static const char *const rounds[] = {NULL, NULL, "7", "1"};
+            for (int sc = 0; sc < 4; sc++) {
+                if (rounds[sc]) setenv("TENYO_SVD_ROUND_ROWS", rounds[sc], 1);
+                const char *why = split_compare(&a, ot, sp[t].np, sp[t].b, s1, v1, u1, sc > 0);
+                unsetenv("TENYO_SVD_ROUND_ROWS");
                 if (why) ty_csr_free(&a);
-                CHECKF(!why, "matrix %d, %s: %s", mat, sc ? "sum-scatter" : "all-reduce", why);
+                CHECKF(!why, "matrix %d, %s (rounds of %s rows): %s", mat,
+                       sc ? "sum-scatter" : "all-reduce", rounds[sc] ? rounds[sc] : "any", why);
             }
         }
         /* a block size is part of the result: a row0 off the blocks is refused */
@@ -1410,6 +1416,48 @@ TY_TEST(model_svd_split_identical) {
         ty_csr_free(&a);
         CHECKF(rc == TENYO_ERR_ARG && strstr(err, "row split"), "rc %d: %s", rc, err);
     }
+}
+
+/* The row split: contiguous, every row once, whole blocks; process 0
+ * three quarters of a share from four blocks a process on (its peak
+ * memory beside the others'), else even to a block. */
+TY_TEST(model_svd_share_blocks) {
+    const uint64_t B = 4096;
+    for (int size = 1; size <= 9; size++)
+        for (uint64_t nb = 0; nb <= 4000; nb = nb < 80 ? nb + 1 : nb * 3 + 7) {
+            uint64_t total = nb ? nb * B - (nb % 3) * 7 : 0, prev = 0, mn = UINT64_MAX, mx = 0,
+                     first = 0;
+            for (int r = 0; r < size; r++) {
+                uint64_t r0, r1;
+                ty_svd_share(total, B, r, size, &r0, &r1);
+                CHECKF(r0 == prev && r1 >= r0 && (r0 % B == 0 || r0 == total),
+                       "size %d nb %llu rank %d: [%llu, %llu) after %llu", size,
+                       (unsigned long long)nb, r, (unsigned long long)r0,
+                       (unsigned long long)r1, (unsigned long long)prev);
+                uint64_t blocks = (r1 - r0 + B - 1) / B;
+                if (r == 0) first = blocks;
+                else {
+                    if (blocks < mn) mn = blocks;
+                    if (blocks > mx) mx = blocks;
+                }
+                prev = r1;
+            }
+            CHECKF(prev == total, "size %d nb %llu: ends at %llu of %llu", size,
+                   (unsigned long long)nb, (unsigned long long)prev, (unsigned long long)total);
+            if (size == 1) continue;
+            CHECKF(mx - mn <= 1, "size %d nb %llu: others %llu..%llu blocks", size,
+                   (unsigned long long)nb, (unsigned long long)mn, (unsigned long long)mx);
+            if (nb >= 4 * (uint64_t)size) /* 3/4 of a share, to a block */
+                CHECKF(4 * first + 4 >= 3 * mn && 4 * first <= 3 * mx + 4 && first <= mn &&
+                           (nb < 16 * (uint64_t)size || first < mn),
+                       "size %d nb %llu: process 0 %llu blocks, others %llu..%llu", size,
+                       (unsigned long long)nb, (unsigned long long)first,
+                       (unsigned long long)mn, (unsigned long long)mx);
+            else
+                CHECKF(first + 1 >= mx && first <= mn + 1, "size %d nb %llu: process 0 %llu, others %llu..%llu",
+                       size, (unsigned long long)nb, (unsigned long long)first,
+                       (unsigned long long)mn, (unsigned long long)mx);
+        }
 }
 
 /* Threads of this process now (/proc/self/task), or -1. */

@@ -716,14 +716,16 @@ typedef struct ty_builder_share {
      * (ty_shards_rows_piece, with float16 vectors when f16) from the
      * processes whose blocks hold its documents, ty_shards_write_pieces
      * where it is written) and every one reported to o (ty_shards_done)
-     * before returning, the processes' rows and vectors then freed; the
-     * builder then replaces the manifest. With docs_elsewhere (below)
+     * before returning, the processes' rows and vectors then freed (this
+     * process's too: own, *own_tf and *own_vecs are taken, freed and left
+     * empty and NULL once their pieces are made); the builder then
+     * replaces the manifest. With docs_elsewhere (below)
      * recs[0..nrows) is each document's live record and has_abs whether
      * the index has abstracts: o holds neither docmeta nor abstracts, each
      * writer makes its documents' (ty_shards_write_parts); else recs is
      * NULL. 0 ok, else a status with err set. */
     int (*shards)(void *ud, ty_shards_out *o, uint32_t nshards, uint64_t nrows,
-                  const ty_csr *own, const uint32_t *own_tf, const float *own_vecs,
+                  ty_csr *own, uint32_t **own_tf, float **own_vecs,
                   uint32_t k, int f16, const uint64_t *recs, int has_abs, char *err,
                   size_t errlen);
     /* --shards with shards and nnz: 1 when the shards' writers make their

@@ -504,7 +504,7 @@ static int write_shards(tenyo_builder *b, ty_model *m, const char *path, int row
     for (size_t i = 0; slim && i < b->n; i++) recs[i] = b->docs[i].rec;
     int rc = ty_shards_begin_meta(m, path, n, nnz, slim, any_abs, &o, b->err, sizeof b->err);
     if (!rc)
-        rc = b->sh.shards(b->sh.ud, o, n, m->ndocs, &m->tfidf, m->tf, m->docvec, m->dim, f16,
+        rc = b->sh.shards(b->sh.ud, o, n, m->ndocs, &m->tfidf, &m->tf, &m->docvec, m->dim, f16,
                           recs, any_abs, b->err, sizeof b->err);
     free(recs);
     if (!rc) rc = ty_shards_commit(o, b->err, sizeof b->err);

@@ -186,8 +186,11 @@ typedef struct ty_svd_comm {
  * processes. */
 #define TY_SVD_BLOCK 4096
 /* Rows of the split of `total` rows over `size` processes in whole blocks
- * of `block` rows: process `rank` gets [*r0, *r1). Shares differ by at
- * most one block; with fewer blocks than processes the last get none.
+ * of `block` rows: process `rank` gets [*r0, *r1), contiguous in process
+ * order. From four blocks a process on, process 0 gets three quarters of
+ * the others' share (it holds the build's shared state beside its rows);
+ * below that shares differ by at most one block, and with fewer blocks
+ * than processes the last get none.
  * The owner of a row in a shared build (api/build_weight.c, tenyo-mpi). */
 void ty_svd_share(uint64_t total, uint64_t block, int rank, int size,
                   uint64_t *r0, uint64_t *r1);

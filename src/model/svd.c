@@ -31,6 +31,10 @@
  *     two sums over documents (the doc side's Gram matrix, A^T Q) are
  *     fixed-point int64 sums over those blocks, exact in any order, so one
  *     process runs the same arithmetic and any split gives the same bytes.
+ *     A^T Q's sum over processes is a reduce-scatter in rounds of 64 MiB
+ *     (each round every process's next slice of its terms), so no process
+ *     holds the int64 terms block whole; Q is freed once the projection
+ *     no longer needs it (no U asked).
  *     Work every process would repeat (Omega's rows, the small
  *     factorisations, V's signs) is done once or shared out by chunks.
  *   - Rejected: Lanczos (SVDLIBC, ARPACK: hundreds of sparse mat-vecs);
@@ -385,9 +389,10 @@ static void svd_share_terms(svd_run *r) {
         uint64_t row = (uint64_t)(nch * p / np) * r->block;
         r->toff[p] = row < n ? row : n;
     }
-    if (r->zi && cm->sum_scatter_i64 && r->toff) {
-        uint64_t mine = r->toff[me + 1] - r->toff[me];
+    if (cm && cm->size > 1 && cm->sum_scatter_i64 && r->toff) {
+        uint64_t mine = ty_svd_rounds(r);
         r->zsum = ty_mallocarray((size_t)(mine ? mine : 1) * l, sizeof *r->zsum);
+        r->zr = ty_mallocarray((size_t)(r->zr_rows ? r->zr_rows : 1) * l, sizeof *r->zr);
     }
 }
 
@@ -411,8 +416,11 @@ static int svd_alloc(svd_run *r, svd_bufs *b, int want_u) {
     r->nchunk_max = ty_svd_chunk_count(r, big);
     r->part = ty_mallocarray(r->nchunk_max, (size_t)l * l * sizeof *r->part);
     r->tbound = ty_mallocarray(n, sizeof *r->tbound);
-    /* one process (even through comm) writes A^T Q straight to floats */
-    r->zi = cm && cm->size > 1 ? ty_calloc((size_t)n * l, sizeof *r->zi) : NULL;
+    /* one process (even through comm) writes A^T Q straight to floats;
+     * a reduce-scatter takes the terms a round at a time (zr, zsum: from
+     * svd_share_terms), a plain sum all of them at once */
+    r->zi = cm && cm->size > 1 && !cm->sum_scatter_i64
+                ? ty_calloc((size_t)n * l, sizeof *r->zi) : NULL;
     r->iscr = ty_mallocarray((size_t)r->threads * l, sizeof *r->iscr);
     r->iacc = ty_mallocarray((size_t)l * l, sizeof *r->iacc);
     r->gsave = ty_mallocarray((size_t)l * l, sizeof *r->gsave);
@@ -427,7 +435,7 @@ static int svd_alloc(svd_run *r, svd_bufs *b, int want_u) {
     b->vt = ty_mallocarray((size_t)l * l, sizeof *b->vt);
     if (!b->q || !b->z || (want_u && !b->w) || !b->tau || !b->rt || !b->sv || !b->ur ||
         !b->vt || !r->gram || !r->chol || !r->racc || !r->rtmp || !r->diag || !r->part ||
-        !r->tbound || (cm && cm->size > 1 && (!r->zi || (cm->sum_scatter_i64 && !r->zsum))) ||
+        !r->tbound || (cm && cm->size > 1 && (cm->sum_scatter_i64 ? !r->zsum || !r->zr : !r->zi)) ||
         !r->iscr || !r->iacc ||
         !r->gsave || !r->colmax || !r->csc || !r->ctc || !r->toff) {
         ty_seterr(r->err, r->errlen,
@@ -450,7 +458,7 @@ static void svd_free(svd_run *r, svd_bufs *b) {
     free(r->diag);
     free(r->part);
     free(r->tbound);
-    ty_svd_fixed_free(r); /* zi, zsum, iscr, iacc, the document-order blocks */
+    ty_svd_fixed_free(r); /* zi, zr, zsum, iscr, iacc, the document-order blocks */
     free(r->gsave);
     free(r->colmax);
     free(r->csc);
@@ -530,6 +538,11 @@ static int svd_project(svd_run *r, const ty_svd_opts *o, svd_bufs *b, float *u, 
     /* Q is still needed for U when U is wanted: then w is the scratch */
     if ((rc = ty_svd_orth(r, b->z, n, 0, 2, u ? b->w : b->q, b->tau, b->rt, "projection")))
         return rc;
+    if (!u) { /* Q was that scratch, and nothing reads it now: its rows x l
+               * floats (1 GB for a million rows) need not stay beside V */
+        free(b->q);
+        b->q = NULL;
+    }
     svd_step(o, step, steps);
     if ((rc = svd_small(r, b, u != NULL))) return rc;
     for (int i = 0; i < kk; i++) {
@@ -621,12 +634,28 @@ int tenyo_set_blas_threads(int n) {
     return ty_blas_threads(n);
 }
 
+/* First block of process r when process 0 weighs 3 and the others 4
+ * (quarters of a share): nb blocks over 4 size - 1 quarters. */
+static uint64_t share_light0(uint64_t nb, uint64_t r, uint64_t size) {
+    uint64_t q = r == 0 ? 0 : 3 + 4 * (r - 1), w = 4 * size - 1;
+    return (uint64_t)(((unsigned __int128)nb * q + w / 2) / w); /* nearest */
+}
+
 void ty_svd_share(uint64_t total, uint64_t block, int rank, int size,
                   uint64_t *r0, uint64_t *r1) {
     uint64_t nb = (total + block - 1) / block, per = nb / (uint64_t)size,
-             extra = nb % (uint64_t)size, r = (uint64_t)rank;
-    uint64_t b0 = r * per + (r < extra ? r : extra);
-    uint64_t b1 = b0 + per + (r < extra ? 1 : 0);
+             extra = nb % (uint64_t)size, r = (uint64_t)rank, b0, b1;
+    if (size > 1 && nb >= 4 * (uint64_t)size) {
+        /* process 0 takes three quarters of a share: beside its block it
+         * holds the build's document table, ids and merge state (about a
+         * gigabyte at four million documents), so the processes' peaks
+         * come out about even */
+        b0 = share_light0(nb, r, (uint64_t)size);
+        b1 = r + 1 == (uint64_t)size ? nb : share_light0(nb, r + 1, (uint64_t)size);
+    } else {
+        b0 = r * per + (r < extra ? r : extra);
+        b1 = b0 + per + (r < extra ? 1 : 0);
+    }
     *r0 = b0 * block < total ? b0 * block : total;
     *r1 = b1 * block < total ? b1 * block : total;
 }

@@ -42,20 +42,6 @@ int ty_svd_comm_sum(const svd_run *r, int64_t *x, size_t n) {
     return rc ? (rc < 0 ? rc : TENYO_ERR_DEPENDENCY) : TENYO_OK;
 }
 
-/* The sum over processes of the int64 terms block x (row_len per row):
- * with sum_scatter_i64 the sums of this process's rows (r->toff) go to
- * sum (from its start) and x is left as it was, else all of x is summed
- * in place. */
-static int comm_sum_scatter(const svd_run *r, int64_t *x, int64_t *sum,
-                            size_t row_len) {
-    if (!r->comm) return TENYO_OK;
-    if (!r->comm->sum_scatter_i64)
-        return ty_svd_comm_sum(r, x, (size_t)r->toff[r->comm->size] * row_len);
-    int rc = r->comm->sum_scatter_i64(r->comm->ud, x, sum, row_len, r->toff);
-    if (rc) ty_seterr(r->err, r->errlen, "svd: sum over processes failed");
-    return rc ? (rc < 0 ? rc : TENYO_ERR_DEPENDENCY) : TENYO_OK;
-}
-
 /* Every process's rows of the terms block (row_len floats each) to all. */
 int ty_svd_comm_gather(const svd_run *r, float *x, size_t row_len) {
     if (!r->comm) return TENYO_OK;
@@ -407,6 +393,115 @@ void ty_svd_scatter_free(svd_run *r) {
     r->srange = NULL;
 }
 
+/* ------------------------- the sum over processes, a round at a time */
+
+/* Bytes of one round's packed rows (every process's slice): the sum over
+ * processes moves the terms block (ncols x l int64: 1.3 GB at 600,000
+ * terms) in rounds of this size instead of whole, so neither the block
+ * nor the reduce-scatter's copies of it are ever held at once.
+ * TENYO_SVD_ROUND_ROWS=N (tests) sets the rows of a round instead. */
+#define SVD_ROUND_BYTES ((uint64_t)64 << 20)
+
+/* First term of process p's slice of round g: its terms [toff[p],
+ * toff[p+1]) cut into nround even slices. */
+static uint64_t round_lo(const svd_run *r, int p, uint64_t g) {
+    uint64_t c = r->toff[p + 1] - r->toff[p];
+    return r->toff[p] + c * g / r->nround;
+}
+
+uint64_t ty_svd_rounds(svd_run *r) {
+    uint64_t n = r->a->ncols, l = (uint64_t)r->l;
+    int np = r->comm->size, me = r->comm->rank;
+    uint64_t per = SVD_ROUND_BYTES / (l * sizeof(int64_t));
+    const char *e = getenv("TENYO_SVD_ROUND_ROWS");
+    if (e && *e) {
+        char *end;
+        unsigned long long v = strtoull(e, &end, 10);
+        if (!*end && v) per = v;
+    }
+    if (!per) per = 1;
+    uint64_t g = (n + per - 1) / per;
+    r->nround = (uint32_t)(g < 1 ? 1 : g > UINT32_MAX ? UINT32_MAX : g);
+    uint64_t mine = 0;
+    r->zr_rows = 0;
+    for (uint64_t k = 0; k < r->nround; k++) {
+        uint64_t tot = 0;
+        for (int p = 0; p < np; p++) {
+            uint64_t c = round_lo(r, p, k + 1) - round_lo(r, p, k);
+            tot += c;
+            if (p == me && c > mine) mine = c;
+        }
+        if (tot > r->zr_rows) r->zr_rows = tot;
+    }
+    return mine;
+}
+
+/* Arguments of atq_slice_chunk: a slice's fixed-point rows into acc. */
+typedef struct atq_slice {
+    const float *q;      /* this process's rows x l block Q */
+    int64_t *acc;        /* the slice's rows in the round's buffer */
+    uint64_t t0;         /* the slice's first term */
+    double maxq;         /* max |Q| over all processes */
+} atq_slice;
+
+/* Rows [i0, i1) of a slice (terms t0 + i): atq_chunk's sums; a term
+ * without postings here a zero row (the buffer serves every round). */
+static void atq_slice_chunk(const svd_run *r, void *ctx, uint64_t i0, uint64_t i1,
+                            size_t c, int t) {
+    const atq_slice *g = ctx;
+    const ty_csr *at = &r->at;
+    size_t l = (size_t)r->l;
+    (void)c;
+    (void)t;
+    for (uint64_t i = i0; i < i1; i++) {
+        uint64_t term = g->t0 + i, p0 = at->rowptr[term], p1 = at->rowptr[term + 1];
+        int64_t *acc = g->acc + i * l;
+        if (p0 == p1)
+            memset(acc, 0, l * sizeof *acc);
+        else
+            atq_term(at->col, at->val, p0, p1, g->q, l, r->block,
+                     atq_scale(r, term, g->maxq), acc, NULL);
+    }
+}
+
+/* A^T Q summed over the processes in r->nround rounds: in round g every
+ * process computes its fixed-point rows of each process's g-th slice,
+ * packed in process order, and one reduce-scatter leaves the sums of its
+ * own slice, which become its rows of z. The same int64 rows and the same
+ * sums as one reduction of the whole block: integer addition in any
+ * grouping. */
+static int atq_rounds(svd_run *r, const float *q, float *z, double mq) {
+    size_t l = (size_t)r->l;
+    int np = r->comm->size, me = r->comm->rank, rc = TENYO_OK;
+    uint64_t *ro = ty_mallocarray((size_t)np + 1, sizeof *ro);
+    if (!ro) {
+        ty_seterr(r->err, r->errlen, "svd: out of memory for the sum's rounds");
+        return TENYO_ERR_NOMEM;
+    }
+    for (uint64_t g = 0; g < r->nround && !rc; g++) {
+        ro[0] = 0;
+        for (int p = 0; p < np; p++) {
+            uint64_t lo = round_lo(r, p, g), hi = round_lo(r, p, g + 1);
+            atq_slice sl = {.q = q, .acc = r->zr + (size_t)ro[p] * l, .t0 = lo, .maxq = mq};
+            ty_svd_run_chunks(r, atq_slice_chunk, &sl, hi - lo);
+            ro[p + 1] = ro[p] + (hi - lo);
+        }
+        rc = r->comm->sum_scatter_i64(r->comm->ud, r->zr, r->zsum, l, ro);
+        if (rc) {
+            ty_seterr(r->err, r->errlen, "svd: sum over processes failed");
+            rc = rc < 0 ? rc : TENYO_ERR_DEPENDENCY;
+            break;
+        }
+        for (uint64_t i = round_lo(r, me, g), e = round_lo(r, me, g + 1), j = 0; i < e; i++, j++) {
+            double inv = 1.0 / atq_scale(r, i, mq);
+            const int64_t *si = r->zsum + (size_t)j * l;
+            for (size_t k = 0; k < l; k++) z[i * l + k] = (float)((double)si[k] * inv);
+        }
+    }
+    free(ro);
+    return rc;
+}
+
 /* Z = A^T Q for the row-split Q (this process's rows x l, orthonormal
  * columns over all processes): with one process all ncols x l; split,
  * only this process's chunk rows of the terms block (r->toff) are valid
@@ -427,24 +522,23 @@ int ty_svd_at_mul(svd_run *r, const float *q, uint64_t rows, float *z) {
         r->sblk += (uint32_t)((rows + r->block - 1) / r->block);
         return TENYO_OK;
     }
+    if (r->zr) return atq_rounds(r, q, z, mq); /* split, reduce-scattered */
     atq_args g = {.q = q, .z = z, .zi = r->zi, .maxq = mq};
     ty_svd_run_chunks(r, atq_chunk, &g, r->a->ncols);
     if (!r->zi) return TENYO_OK; /* one process: z is written */
-    int scatter = r->comm->sum_scatter_i64 != NULL, me = r->comm->rank;
-    if ((rc = comm_sum_scatter(r, r->zi, r->zsum, l))) return rc;
-    /* the sums of this process's rows: in zsum from its start, or (the
-     * all-reduce) in place */
-    const int64_t *sum = scatter ? r->zsum : r->zi + (size_t)r->toff[me] * l;
+    /* split, summed whole in place (a comm without the reduce-scatter) */
+    int me = r->comm->rank;
+    if ((rc = ty_svd_comm_sum(r, r->zi, (size_t)r->toff[r->comm->size] * l))) return rc;
     for (uint64_t i = r->toff[me]; i < r->toff[me + 1]; i++) {
         double inv = 1.0 / atq_scale(r, i, mq);
-        const int64_t *si = sum + (size_t)(i - r->toff[me]) * l;
+        const int64_t *si = r->zi + (size_t)i * l;
         for (size_t j = 0; j < l; j++) z[i * l + j] = (float)((double)si[j] * inv);
     }
-    if (!scatter) /* the all-reduce overwrote zi: its rows of terms
-                   * without postings here must be zero again */
-        for (uint64_t i = 0; i < r->a->ncols; i++)
-            if (r->at.rowptr[i] == r->at.rowptr[i + 1])
-                memset(r->zi + i * l, 0, l * sizeof *r->zi);
+    /* the all-reduce overwrote zi: its rows of terms without postings here
+     * must be zero again */
+    for (uint64_t i = 0; i < r->a->ncols; i++)
+        if (r->at.rowptr[i] == r->at.rowptr[i + 1])
+            memset(r->zi + i * l, 0, l * sizeof *r->zi);
     return TENYO_OK;
 }
 
@@ -478,6 +572,8 @@ done:
 
 void ty_svd_fixed_free(svd_run *r) {
     free(r->zi);
+    free(r->zr);
+    r->zr = NULL;
     free(r->zsum);
     free(r->iscr);
     free(r->iacc);

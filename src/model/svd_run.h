@@ -30,10 +30,16 @@ typedef struct svd_run {
     double *tbound;      /* ncols: df_t * max |a_dt|, over all processes
                             (the bound of A^T Q's row t for |Q| <= 1) */
     int64_t *zi;         /* ncols x l: A^T Q in fixed point before the
-                            reduction (only with comm); zeroed once, its
-                            rows of terms without postings here stay 0 */
-    int64_t *zsum;       /* this process's rows of zi's sum over processes
-                            (with sum_scatter_i64) */
+                            reduction (comm without sum_scatter_i64);
+                            zeroed once, its rows of terms without
+                            postings here stay 0 */
+    int64_t *zr;         /* with sum_scatter_i64: one round's fixed-point
+                            rows, every process's slice packed in process
+                            order (zr_rows x l at most) */
+    uint64_t zr_rows;    /* rows of the largest round */
+    uint32_t nround;     /* rounds of A^T Q's reduce-scatter (ty_svd_rounds) */
+    int64_t *zsum;       /* this process's rows of a round's sum over
+                            processes (with sum_scatter_i64) */
     int64_t *iscr;       /* threads x l: a term row's fixed-point sum */
     int64_t *sacc;       /* one process, when it fits (TY_SVD_SCATTER_MAX):
                             ncols x l, A^T Q's fixed-point rows of the
@@ -123,7 +129,11 @@ int ty_svd_at_mul(svd_run *r, const float *q, uint64_t rows, float *z);
  * per-term form serves). */
 int ty_svd_scatter_setup(svd_run *r);
 void ty_svd_scatter_free(svd_run *r);
-/* Free the fixed-point sums' blocks of r (zi, zsum, iscr, iacc and the
+/* The rounds of A^T Q's reduce-scatter over the processes of r->comm
+ * (r->toff set): r->nround, r->zr_rows and the rows zsum needs (returned);
+ * every process computes the same from ncols, l and toff. */
+uint64_t ty_svd_rounds(svd_run *r);
+/* Free the fixed-point sums' blocks of r (zi, zr, zsum, iscr, iacc and the
  * document-order form's), setting them NULL. */
 void ty_svd_fixed_free(svd_run *r);
 /* Every process's rows of the terms block (row_len floats each) to all. */

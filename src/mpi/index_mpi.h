@@ -209,7 +209,7 @@ int tm_nnz_root(void *ud, uint64_t own, uint64_t *all, char *err, size_t errlen)
  * the reports in shard order (each rank sends its own in order) and
  * checks each file (ty_shards_done). */
 int tm_shards_root(void *ud, ty_shards_out *o, uint32_t n, uint64_t nrows,
-                       const ty_csr *own, const uint32_t *own_tf, const float *own_vecs,
+                       ty_csr *own, uint32_t **own_tf, float **own_vecs,
                        uint32_t k, int f16, const uint64_t *recs, int has_abs, char *err,
                        size_t errlen);
 /* A broadcast from rank 0 of n int64, waited for without spinning. */

@@ -411,6 +411,19 @@ static int docs_cut(const docs_in *x, uint64_t k0, uint64_t k1, ty_buf *dm, ty_b
     return TENYO_OK;
 }
 
+/* 1 when x's documents lie in x->meta and x->abs in document order with
+ * nothing between them (records read in the documents' order: as docs_cut
+ * of all of them would copy them). */
+static int docs_in_order(const docs_in *x, uint64_t nk) {
+    uint64_t mo = 0, ao = 0;
+    for (uint64_t k = 0; k < nk; k++) {
+        if (x->mo[k] != mo || (x->has_abs && x->al[k] && x->ao[k] != ao)) return 0;
+        mo += x->ml[k];
+        if (x->has_abs) ao += x->al[k];
+    }
+    return mo == x->meta.len && (!x->has_abs || ao == x->abs.len);
+}
+
 /* Write this rank's shards mine[0..nm) (ascending) from their pieces
  * pc/pl (rank 0's) and rows pieces, with recs (k order, NULL: the pieces
  * hold the metadata) their documents' live records: their metadata read
@@ -430,10 +443,17 @@ static int write_mine(share_state *st, rows_out *ro, const uint32_t *mine, uint3
     int rc = recs ? docs_read(st, recs, nk, has_abs, &x, err, errlen) : TENYO_OK;
     if (!recs) memset(&x, 0, sizeof x);
     uint64_t k0 = 0;
+    /* one shard whose documents were read in order: their text as read,
+     * not a second copy of it (a shard of a million documents: about 1 GB) */
+    int whole = !rc && recs && nm == 1 && docs_in_order(&x, nk);
     for (uint32_t j = 0; j < nm && !rc; j++) {
         uint32_t i = mine[j];
         uint64_t d = ty_shards_first(nrows, n, i + 1) - ty_shards_first(nrows, n, i);
-        if (recs && docs_cut(&x, k0, k0 + d, &dm, &ab)) {
+        if (whole) {
+            dm = x.meta;
+            ab = x.abs;
+            x.meta = x.abs = (ty_buf){0};
+        } else if (recs && docs_cut(&x, k0, k0 + d, &dm, &ab)) {
             ty_seterr(err, errlen, "out of memory for shard %u's metadata", i);
             rc = TENYO_ERR_NOMEM;
             break;
@@ -495,7 +515,7 @@ static int report_follow(share_state *st, ty_shards_out *o, const ty_shard_repor
  * the reports in shard order (each rank sends its own in order) and
  * checks each file (ty_shards_done). */
 int tm_shards_root(void *ud, ty_shards_out *o, uint32_t n, uint64_t nrows,
-                       const ty_csr *own, const uint32_t *own_tf, const float *own_vecs,
+                       ty_csr *own, uint32_t **own_tf, float **own_vecs,
                        uint32_t k, int f16, const uint64_t *recs, int has_abs, char *err,
                        size_t errlen) {
     share_state *st = ud;
@@ -518,12 +538,19 @@ int tm_shards_root(void *ud, ty_shards_out *o, uint32_t n, uint64_t nrows,
     wrote(st, sn, sb);
     if (tm_bcast_wait(h, HEAD_N)) goto mpi;
     ty_mpicomm_share(nrows, TY_SVD_BLOCK, 0, st->size, &r0, &r1);
-    rc = r1 - r0 == own->nrows
-             ? rows_post(st, &ro, n, nrows, own, own_tf, own_vecs, k, f16, r0, err, errlen)
+    uint64_t held = own->nrows;
+    rc = r1 - r0 == held
+             ? rows_post(st, &ro, n, nrows, own, *own_tf, *own_vecs, k, f16, r0, err, errlen)
              : TENYO_ERR_CORRUPT;
+    /* taken: encoded into the pieces, not held through the writes */
+    ty_csr_free(own);
+    free(*own_tf);
+    free(*own_vecs);
+    *own_tf = NULL;
+    *own_vecs = NULL;
     if (rc == TENYO_ERR_CORRUPT)
         ty_seterr(err, errlen, "process 0 holds %llu rows, not its SVD block's %llu",
-                  (unsigned long long)own->nrows, (unsigned long long)(r1 - r0));
+                  (unsigned long long)held, (unsigned long long)(r1 - r0));
     for (uint32_t i = 0; i < n && !rc; i++) {
         uint64_t d0 = ty_shards_first(nrows, n, i), d1 = ty_shards_first(nrows, n, i + 1);
         void *p = NULL;
@@ -617,6 +644,13 @@ int tm_follow_shards(share_state *st, const int64_t *h, char *err, size_t errlen
         goto done;
     }
     rc = rows_post(st, &ro, n, nrows, &st->rows, st->tf, st->vecs, k, f16, r0, err, errlen);
+    /* its pieces are encoded copies: the rows, counts and vectors (at a
+     * million rows about 2.8 GB) are not held through the shards' writes */
+    ty_csr_free(&st->rows);
+    free(st->tf);
+    free(st->vecs);
+    st->tf = NULL;
+    st->vecs = NULL;
     uint64_t at = 0;
     for (uint32_t i = (uint32_t)st->rank; i < n && !rc; i += P) {
         uint64_t l = 0, d = ty_shards_first(nrows, n, i + 1) - ty_shards_first(nrows, n, i);

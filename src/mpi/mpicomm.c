@@ -24,8 +24,9 @@
  * job on a failed collective, which is what a lost rank must do; a code
  * returned anyway becomes TENYO_ERR_DEPENDENCY.
  *
- * The split: ranks get whole blocks of rows (svd.c's reduction blocks), as
- * evenly as blocks allow (ty_mpicomm_share); a rank may get none.
+ * The split: ranks get whole blocks of rows (svd.c's reduction blocks),
+ * rank 0 a lighter share once there are enough (ty_mpicomm_share); a rank
+ * may get none.
  */
 #include "mpicomm.h"
 

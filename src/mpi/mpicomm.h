@@ -28,8 +28,9 @@ void ty_mpicomm_svd(ty_mpicomm *mc, ty_svd_comm *c, uint64_t row0,
                     uint64_t nrows_total);
 
 /* Rows of the split of `total` rows over `size` ranks in whole blocks:
- * rank r gets [*r0, *r1). Shares differ by at most one block; when there
- * are fewer blocks than ranks the last ranks get none. */
+ * rank r gets [*r0, *r1) (ty_svd_share: from four blocks a rank on, rank 0
+ * three quarters of a share; else shares differ by at most one block, and
+ * when there are fewer blocks than ranks the last ranks get none). */
 void ty_mpicomm_share(uint64_t total, uint64_t block, int rank, int size,
                       uint64_t *r0, uint64_t *r1);
 
