@@ -202,32 +202,34 @@ SVD_CLONES static void atq_term(const uint32_t *col, const float *val,
 typedef struct atq_args {
     const float *q;      /* this process's rows x l block Q */
     float *z;            /* ncols x l: A^T Q (one process) */
-    int64_t *zi;         /* or ncols x l: its fixed-point sums (row split) */
+    int64_t *zi;         /* or the fixed-point sums of terms t0.. (row
+                            split), a row each from its start */
+    uint64_t t0;         /* the first term of the chunks' range */
     double maxq;         /* max |Q| over all processes */
 } atq_args;
 
-/* Rows [t0, t1) of A^T Q over the transpose: term t's postings are walked
- * in document order and cut at block boundaries (the blocks of whole
- * processes' shares); each block's float sum is rounded to the term's
- * fixed-point grid (truncating) and added in int64, where order cannot
- * matter. A term without postings here is skipped: its row of zi is zero
- * already (zeroed once; ty_svd_at_mul keeps it so), one process writes a zero
- * row of z. */
-static void atq_chunk(const svd_run *r, void *ctx, uint64_t t0, uint64_t t1,
+/* Rows [i0, i1) of A^T Q's terms t0 + i over the transpose: term t's
+ * postings are walked in document order and cut at block boundaries (the
+ * blocks of whole processes' shares); each block's float sum is rounded to
+ * the term's fixed-point grid (truncating) and added in int64, where order
+ * cannot matter. A term without postings here gets a zero row (of zi, or
+ * one process's of z). */
+static void atq_chunk(const svd_run *r, void *ctx, uint64_t i0, uint64_t i1,
                       size_t c, int t) {
     const atq_args *g = ctx;
     const ty_csr *at = &r->at;
     size_t l = (size_t)r->l;
     (void)c;
-    for (uint64_t i = t0; i < t1; i++) {
-        uint64_t p0 = at->rowptr[i], p1 = at->rowptr[i + 1];
+    for (uint64_t i = i0; i < i1; i++) {
+        uint64_t term = g->t0 + i, p0 = at->rowptr[term], p1 = at->rowptr[term + 1];
         if (p0 == p1) {
-            if (!g->zi) memset(g->z + i * l, 0, l * sizeof *g->z);
+            if (g->zi) memset(g->zi + i * l, 0, l * sizeof *g->zi);
+            else memset(g->z + term * l, 0, l * sizeof *g->z);
             continue;
         }
         int64_t *acc = g->zi ? g->zi + i * l : r->iscr + (size_t)t * l;
         atq_term(at->col, at->val, p0, p1, g->q, l, r->block,
-                 atq_scale(r, i, g->maxq), acc, g->zi ? NULL : g->z + i * l);
+                 atq_scale(r, term, g->maxq), acc, g->zi ? NULL : g->z + term * l);
     }
 }
 
@@ -436,34 +438,6 @@ uint64_t ty_svd_rounds(svd_run *r) {
     return mine;
 }
 
-/* Arguments of atq_slice_chunk: a slice's fixed-point rows into acc. */
-typedef struct atq_slice {
-    const float *q;      /* this process's rows x l block Q */
-    int64_t *acc;        /* the slice's rows in the round's buffer */
-    uint64_t t0;         /* the slice's first term */
-    double maxq;         /* max |Q| over all processes */
-} atq_slice;
-
-/* Rows [i0, i1) of a slice (terms t0 + i): atq_chunk's sums; a term
- * without postings here a zero row (the buffer serves every round). */
-static void atq_slice_chunk(const svd_run *r, void *ctx, uint64_t i0, uint64_t i1,
-                            size_t c, int t) {
-    const atq_slice *g = ctx;
-    const ty_csr *at = &r->at;
-    size_t l = (size_t)r->l;
-    (void)c;
-    (void)t;
-    for (uint64_t i = i0; i < i1; i++) {
-        uint64_t term = g->t0 + i, p0 = at->rowptr[term], p1 = at->rowptr[term + 1];
-        int64_t *acc = g->acc + i * l;
-        if (p0 == p1)
-            memset(acc, 0, l * sizeof *acc);
-        else
-            atq_term(at->col, at->val, p0, p1, g->q, l, r->block,
-                     atq_scale(r, term, g->maxq), acc, NULL);
-    }
-}
-
 /* A^T Q summed over the processes in r->nround rounds: in round g every
  * process computes its fixed-point rows of each process's g-th slice,
  * packed in process order, and one reduce-scatter leaves the sums of its
@@ -482,8 +456,8 @@ static int atq_rounds(svd_run *r, const float *q, float *z, double mq) {
         ro[0] = 0;
         for (int p = 0; p < np; p++) {
             uint64_t lo = round_lo(r, p, g), hi = round_lo(r, p, g + 1);
-            atq_slice sl = {.q = q, .acc = r->zr + (size_t)ro[p] * l, .t0 = lo, .maxq = mq};
-            ty_svd_run_chunks(r, atq_slice_chunk, &sl, hi - lo);
+            atq_args sl = {.q = q, .zi = r->zr + (size_t)ro[p] * l, .t0 = lo, .maxq = mq};
+            ty_svd_run_chunks(r, atq_chunk, &sl, hi - lo);
             ro[p + 1] = ro[p] + (hi - lo);
         }
         rc = r->comm->sum_scatter_i64(r->comm->ud, r->zr, r->zsum, l, ro);
@@ -534,11 +508,6 @@ int ty_svd_at_mul(svd_run *r, const float *q, uint64_t rows, float *z) {
         const int64_t *si = r->zi + (size_t)i * l;
         for (size_t j = 0; j < l; j++) z[i * l + j] = (float)((double)si[j] * inv);
     }
-    /* the all-reduce overwrote zi: its rows of terms without postings here
-     * must be zero again */
-    for (uint64_t i = 0; i < r->a->ncols; i++)
-        if (r->at.rowptr[i] == r->at.rowptr[i + 1])
-            memset(r->zi + i * l, 0, l * sizeof *r->zi);
     return TENYO_OK;
 }
 

@@ -31,8 +31,7 @@ typedef struct svd_run {
                             (the bound of A^T Q's row t for |Q| <= 1) */
     int64_t *zi;         /* ncols x l: A^T Q in fixed point before the
                             reduction (comm without sum_scatter_i64);
-                            zeroed once, its rows of terms without
-                            postings here stay 0 */
+                            each product writes every row */
     int64_t *zr;         /* with sum_scatter_i64: one round's fixed-point
                             rows, every process's slice packed in process
                             order (zr_rows x l at most) */
