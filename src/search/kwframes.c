@@ -210,8 +210,10 @@ int ty_kwx_pack_frames(const char *text, uint64_t len, uint64_t n, int threads,
         put64(h + 56, ty_fnv1a_std(h, (size_t)head)); /* over all but itself (0 then) */
         out->len = 0;
         int bad = ty_buf_reserve(out, (size_t)(head + o)) || ty_buf_append(out, h, (size_t)head);
-        for (uint64_t f = 0; f < nfr && !bad; f++)
+        for (uint64_t f = 0; f < nfr && !bad; f++) {
             bad = ty_buf_append(out, fr[f].z.p, fr[f].z.len);
+            ty_buf_free(&fr[f].z); /* each frame held once: in out */
+        }
         free(h);
         if (!bad) rc = TENYO_OK;
     }

@@ -58,6 +58,10 @@
  * with the live documents' global positions, and maps each part's
  * candidates to the merged index's documents, dropping deleted ones.
  */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+static void TRM(const char *w){ if(!getenv("TENYO_TRACE_MEM")) return; FILE*f=fopen("/proc/self/status","r"); char l[256]; long rss=0,hwm=0; while(f&&fgets(l,sizeof l,f)){ if(!strncmp(l,"VmRSS:",6)) rss=atol(l+6); if(!strncmp(l,"VmHWM:",6)) hwm=atol(l+6);} if(f) fclose(f); fprintf(stderr,"TRM kwx %-20s rss %6ld MiB hwm %6ld MiB\n",w,rss/1024,hwm/1024);}
 #include "search/kwparts.h"
 
 /* ============================================================ helpers */
@@ -153,6 +157,22 @@ typedef struct kbuild {
                                 its last counted occurrence in the record */
     uint64_t *at;            /* pass 1: per id, the next slot in list */
 } kbuild;
+
+/* The workers' maps and lists freed (k NULL or nt of them; again: no-op). */
+static void kbuild_free(kbuild *k, int nt) {
+    for (int t = 0; k && t < nt; t++) {
+        free(k[t].map.slot);
+        free(k[t].map.id);
+        free(k[t].key);
+        free(k[t].cnt);
+        free(k[t].last);
+        free(k[t].list);
+        free(k[t].tf);
+        free(k[t].lpos);
+        free(k[t].at);
+        memset(&k[t], 0, sizeof k[t]);
+    }
+}
 
 #define KWX_TF_TITLE_MAX 1023u      /* title hits one tf word holds */
 #define KWX_TF_ABS_MAX 4194303u     /* abstract hits one tf word holds */
@@ -323,7 +343,9 @@ int ty_kwx_pack_version(const char *text, uint64_t len, uint64_t n, int threads,
         off[nt] = len;
     }
     kpack_job j = {text, from, off, k};
+    TRM("pack start");
     rc = ty_parallel(nt, kpack_worker, &j);
+    TRM("workers done");
     for (int t = 0; t < nt; t++) nk += k[t].map.n;
     if (!rc) {
         rc = TENYO_ERR_NOMEM;
@@ -361,6 +383,12 @@ int ty_kwx_pack_version(const char *text, uint64_t len, uint64_t n, int threads,
             nkeys++;
         }
     }
+    TRM("lists joined");
+    /* the workers' lists are in post now: freed before the frames are
+     * made (the build's peak: the SVD runs beside this) */
+    kbuild_free(k, nt);
+    free(order);
+    order = NULL;
     if (!rc && version >= 2) {
         rc = ty_kwx_pack_frames(text, len, n, threads, &keys, &post, nkeys, out, err, errlen);
     } else if (!rc) {
@@ -379,17 +407,7 @@ int ty_kwx_pack_version(const char *text, uint64_t len, uint64_t n, int threads,
     }
 done:
     if (rc == TENYO_ERR_NOMEM) ty_seterr(err, errlen, "out of memory building the keyword index");
-    for (int t = 0; k && t < nt; t++) { /* (the workers' lists) */
-        free(k[t].map.slot);
-        free(k[t].map.id);
-        free(k[t].key);
-        free(k[t].cnt);
-        free(k[t].last);
-        free(k[t].list);
-        free(k[t].tf);
-        free(k[t].lpos);
-        free(k[t].at);
-    }
+    kbuild_free(k, nt);
     free(k);
     free(from);
     free(off);
