@@ -1418,6 +1418,46 @@ TY_TEST(model_svd_split_identical) {
     }
 }
 
+
+/* The transpose of A is made by the first per-term A^T Q, after the hook
+ * the caller gave (a build lets its keyword index finish there), once per
+ * factorisation; the document-order form of one process makes none and
+ * never calls it; the answers are the same bits with and without it. */
+static int before_at_calls;
+static void count_before_at(void *ud) {
+    (void)ud;
+    __atomic_fetch_add(&before_at_calls, 1, __ATOMIC_RELAXED);
+}
+
+TY_TEST(model_svd_transpose_on_need) {
+    tenyo_set_blas_threads(1);
+    enum { NR = 700, NC = 900, K = 12 };
+    ty_csr a;
+    CHECK(zipf_tfidf(&a, NR, NC, 30, 78) == 0);
+    static float s1[K], v1[NC * K], u1[NR * K], s2[K], v2[NC * K], u2[NR * K];
+    char err[TY_ERRLEN] = "";
+    ty_svd_opts o = {.rank = K, .oversample = 8, .power_iters = 2,
+                     .seed = 5, .threads = 2, .block = 64};
+    int rc = ty_svd_randomized(&a, &o, u1, s1, v1, err, sizeof err);
+    CHECKF(rc == TENYO_OK, "svd: %.200s", err);
+    ty_svd_opts oh = o;
+    oh.before_at = count_before_at;
+    before_at_calls = 0;
+    rc = ty_svd_randomized(&a, &oh, u2, s2, v2, err, sizeof err);
+    CHECKF(rc == TENYO_OK, "svd with the hook: %.200s", err);
+    CHECKF(before_at_calls == 0, "the document-order form called the hook %d times",
+           before_at_calls);
+    CHECK(!memcmp(s1, s2, sizeof s1) && !memcmp(v1, v2, sizeof v1) && !memcmp(u1, u2, sizeof u1));
+    /* two participants split the rows: each walks the transpose (three
+     * A^T Q products each), made once after its hook */
+    static const int two[] = {6};
+    before_at_calls = 0;
+    const char *why = split_compare(&a, oh, 2, two, s1, v1, u1, 1);
+    ty_csr_free(&a);
+    CHECKF(!why, "split with the hook: %s", why);
+    CHECKF(before_at_calls == 2, "hook called %d times for two participants", before_at_calls);
+}
+
 /* The row split: contiguous, every row once, whole blocks; process 0
  * three quarters of a share from four blocks a process on (its peak
  * memory beside the others'), else even to a block. */

@@ -335,6 +335,10 @@ int ty_bld_build_meta(tenyo_builder *b, ty_model *m, char **fstr, int *any_abs);
  * wait; 0, or the status with the message in b->err. Drop: waited for and
  * freed, unused (a failed write; before ty_bld_release). */
 int ty_bld_kw_start(tenyo_builder *b);
+/* The keyword index's thread waited for (its result kept for finish; the
+ * wait added to b->sec_kw): the SVD's hook before it makes its transpose,
+ * so that the two largest transient allocations of a build do not meet. */
+void ty_bld_kw_wait(tenyo_builder *b);
 int ty_bld_kw_finish(tenyo_builder *b, ty_model *m);
 void ty_bld_kw_drop(tenyo_builder *b);
 /* The "fields" metadata string of a document whose ty_bld_fields_of list is f:

@@ -340,6 +340,9 @@ static void svd_progress(void *ud, uint64_t done, uint64_t total) {
     b->o.progress(b->o.progress_ud, "svd", done, total);
 }
 
+/* The SVD's hook before its transpose (ty_svd_opts.before_at). */
+static void kw_wait(void *ud) { ty_bld_kw_wait(ud); }
+
 static int build_lsa(tenyo_builder *b, ty_model *m) {
     uint64_t mn = m->ndocs < m->nterms ? m->ndocs : m->nterms;
     uint64_t k = b->o.dim > 0 ? (uint64_t)b->o.dim : 256;
@@ -361,7 +364,7 @@ static int build_lsa(tenyo_builder *b, ty_model *m) {
     ty_svd_opts so = {.rank = (int)k, .oversample = b->o.oversample,
                       .power_iters = b->o.power_iters, .seed = b->o.seed,
                       .threads = b->o.threads, .progress = b->o.progress ? svd_progress : NULL,
-                      .progress_ud = b};
+                      .progress_ud = b, .before_at = kw_wait, .before_at_ud = b};
     if (b->sh.size > 1) /* shared: m->tfidf is this process's block */
         return b->sh.lsa(b->sh.ud, &m->tfidf, m->ndocs, &so, m->sigma, m->basis,
                          m->docvec, b->err, sizeof b->err);

@@ -208,6 +208,11 @@ typedef struct ty_svd_opts {
                            build compared must use the same */
     const ty_svd_comm *comm; /* rows split over processes, or NULL: this
                            process holds all rows */
+    void (*before_at)(void *ud); /* once, before the per-term form's
+                           transpose of A is made, or NULL: the caller
+                           lets go of memory it holds beside the SVD (a
+                           build waits for its keyword index's packing) */
+    void *before_at_ud; /* its argument */
 } ty_svd_opts;
 /* Room in the address space for OpenBLAS's work buffers (TY_BLAS_BUFFER
  * each, one per thread calling it at once), what each worker thread but

@@ -49,7 +49,11 @@
  * (they may differ between CPUs: OpenBLAS picks kernels at run time).
  *
  * Memory: two dense blocks of max(nrows, ncols) x l floats (a third when U
- * is wanted), the transpose of A, one l x l Gram partial per chunk.
+ * is wanted), one l x l Gram partial per chunk, and for the per-term form
+ * of A^T Q the transpose of A, made by the first such product rather than
+ * at the start (in a build the keyword index packs beside the first steps;
+ * at 1M documents the two together were the build's peak); the
+ * document-order form needs none.
  *
  * The files (svd_run.h: their shared state): this one, the driver and the
  * public calls; svd_dense.c the dense steps; svd_fixed.c the fixed-point
@@ -65,6 +69,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 /* Upper bound on power iterations: more never helps in float. */
 #define TY_SVD_MAX_POWER 100
@@ -573,9 +578,28 @@ static int svd_project(svd_run *r, const ty_svd_opts *o, svd_bufs *b, float *u, 
     return TENYO_OK;
 }
 
+/* Bytes of A's transpose (ty_csr_transpose: row pointers, columns, values). */
+static size_t csr_t_bytes(const ty_csr *a) {
+    uint64_t nnz = a->rowptr ? a->rowptr[a->nrows] : 0;
+    return (size_t)(a->ncols + 1) * sizeof(uint64_t) + (size_t)nnz * (sizeof(uint32_t) + sizeof(float));
+}
+
+/* Under an address-space limit, the room the transpose will take, held
+ * (inaccessible, nothing committed) while OpenBLAS's threads are sized, so
+ * that they are sized as when the transpose came first; NULL without a
+ * limit or room (the transpose's own allocation then answers). */
+static void *svd_room_for_at(const ty_csr *a) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) || rl.rlim_cur == RLIM_INFINITY) return NULL;
+    void *p = mmap(NULL, csr_t_bytes(a), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                   -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
 static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
                        float *s, float *v, char *err, size_t errlen) {
-    svd_run r = {.a = a, .err = err, .errlen = errlen};
+    svd_run r = {.a = a, .err = err, .errlen = errlen, .before_at = o->before_at,
+                 .before_at_ud = o->before_at_ud};
     size_t vsz, usz;
     int rc = svd_check(a, o, s, v, &r, &vsz, &usz);
     if (rc) return rc;
@@ -598,17 +622,14 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
     if ((rc = svd_alloc(&r, &b, u != NULL)) ||
         (rc = ty_svd_alloc_work(&r, b.q, b.z, a->nrows, n, b.tau, b.rt, b.sv, b.ur, b.vt)))
         goto done;
-    /* A^T: the fixed-block form of A^T Q walks each term's postings */
-    if ((rc = ty_csr_transpose(a, &r.at))) {
-        ty_seterr(err, errlen, "svd: cannot transpose the %llu x %llu matrix",
-                  (unsigned long long)a->nrows, (unsigned long long)n);
-        goto done;
-    }
-    r.have_at = 1;
     /* as many threads as OpenBLAS has room for, once the SVD's own memory
-     * is taken (before the terms are shared out over them): the chunks,
-     * and so the bits, do not depend on it */
-    if ((r.threads = ty_blas_room(r.threads, err, errlen)) < 1) {
+     * is taken, the transpose of A that the first A^T Q makes counted in
+     * (before the terms are shared out over them): the chunks, and so the
+     * bits, do not depend on it */
+    void *at_room = svd_room_for_at(a);
+    r.threads = ty_blas_room(r.threads, err, errlen);
+    if (at_room) munmap(at_room, csr_t_bytes(a));
+    if (r.threads < 1) {
         rc = TENYO_ERR_NOMEM;
         goto done;
     }

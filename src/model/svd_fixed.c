@@ -354,7 +354,7 @@ static int atqs_worker(void *ud, int w, int nw) {
     return TENYO_OK;
 }
 
-int ty_svd_scatter_setup(svd_run *r) {
+int ty_svd_scatter_setup(svd_run *r, const int64_t *cnt) {
     uint64_t n = r->a->ncols;
     size_t l = (size_t)r->l;
     if (r->comm && r->comm->size > 1) return 0;
@@ -370,12 +370,14 @@ int ty_svd_scatter_setup(svd_run *r) {
         ty_svd_scatter_free(r); /* the per-term form serves */
         return 0;
     }
-    /* the workers' terms: contiguous, about equal postings */
-    uint64_t tot = r->at.rowptr[n], t = 0;
+    /* the workers' terms: contiguous, about equal postings (the first
+     * term whose postings before it reach each worker's share) */
+    uint64_t tot = 0, t = 0, before = 0;
+    for (uint64_t i = 0; i < n; i++) tot += (uint64_t)cnt[i];
     r->srange[0] = 0;
     for (int w = 1; w < r->threads; w++) {
         uint64_t want = tot / (uint64_t)r->threads * (uint64_t)w;
-        while (t < n && r->at.rowptr[t] < want) t++;
+        while (t < n && before < want) before += (uint64_t)cnt[t++];
         r->srange[w] = t;
     }
     r->srange[r->threads] = n;
@@ -496,6 +498,18 @@ int ty_svd_at_mul(svd_run *r, const float *q, uint64_t rows, float *z) {
         r->sblk += (uint32_t)((rows + r->block - 1) / r->block);
         return TENYO_OK;
     }
+    /* the per-term form walks A^T: made by its first product, not before
+     * (a build's keyword index packs beside the SVD's first steps) */
+    if (!r->have_at) {
+        if (r->before_at) r->before_at(r->before_at_ud);
+        r->before_at = NULL;
+        if ((rc = ty_csr_transpose(r->a, &r->at))) {
+            ty_seterr(r->err, r->errlen, "svd: cannot transpose the %llu x %llu matrix",
+                      (unsigned long long)r->a->nrows, (unsigned long long)r->a->ncols);
+            return rc;
+        }
+        r->have_at = 1;
+    }
     if (r->zr) return atq_rounds(r, q, z, mq); /* split, reduce-scattered */
     atq_args g = {.q = q, .z = z, .zi = r->zi, .maxq = mq};
     ty_svd_run_chunks(r, atq_chunk, &g, r->a->ncols);
@@ -512,27 +526,26 @@ int ty_svd_at_mul(svd_run *r, const float *q, uint64_t rows, float *z) {
 }
 
 /* tbound[t] = df_t * max_d |a_dt| over all processes (exact: an integer
- * sum and a maximum). */
+ * sum and a maximum), from A's rows: no transpose is needed for it. */
 int ty_svd_term_bounds(svd_run *r) {
-    uint64_t n = r->a->ncols;
-    const ty_csr *at = &r->at;
-    int64_t *cnt = ty_mallocarray(n, sizeof *cnt);
-    double *mx = ty_mallocarray(n, sizeof *mx);
+    const ty_csr *a = r->a;
+    uint64_t n = a->ncols, nnz = a->rowptr ? a->rowptr[a->nrows] : 0;
+    int64_t *cnt = ty_calloc(n ? n : 1, sizeof *cnt);
+    double *mx = ty_calloc(n ? n : 1, sizeof *mx);
     int rc = TENYO_ERR_NOMEM;
     if (!cnt || !mx) {
         ty_seterr(r->err, r->errlen, "svd: out of memory for term bounds");
         goto done;
     }
-    for (uint64_t t = 0; t < n; t++) {
-        cnt[t] = (int64_t)(at->rowptr[t + 1] - at->rowptr[t]);
-        double m = 0;
-        for (uint64_t p = at->rowptr[t]; p < at->rowptr[t + 1]; p++)
-            if (fabsf(at->val[p]) > m) m = fabsf(at->val[p]);
-        mx[t] = m;
+    for (uint64_t p = 0; p < nnz; p++) {
+        uint32_t t = a->col[p];
+        double v = fabsf(a->val[p]);
+        cnt[t]++;
+        if (v > mx[t]) mx[t] = v;
     }
     if ((rc = ty_svd_comm_sum(r, cnt, n)) || (rc = ty_svd_comm_max(r, mx, n))) goto done;
     for (uint64_t t = 0; t < n; t++) r->tbound[t] = (double)cnt[t] * mx[t];
-    (void)ty_svd_scatter_setup(r); /* the document-order form, when it fits */
+    (void)ty_svd_scatter_setup(r, cnt); /* the document-order form, when it fits */
 done:
     free(cnt);
     free(mx);

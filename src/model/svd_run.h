@@ -19,8 +19,11 @@
 /* What one factorisation carries between its steps. */
 typedef struct svd_run {
     const ty_csr *a;     /* the matrix */
+    void (*before_at)(void *ud); /* ty_svd_opts's, called before at is made */
+    void *before_at_ud;
     ty_csr at;           /* A^T as CSR when have_at */
-    int have_at;         /* at was built (else column-split scatter) */
+    int have_at;         /* at was built (by the first per-term A^T Q;
+                            never in the document-order form) */
     int threads;         /* threads for the sparse products and for
                             OpenBLAS's level-3 calls (resolved, >= 1) */
     int l;               /* block width: rank + oversample, capped */
@@ -123,10 +126,11 @@ int ty_svd_at_mul(svd_run *r, const float *q, uint64_t rows, float *z);
  * term and column); larger vocabularies take the per-term form. */
 #define TY_SVD_SCATTER_MAX ((double)256 * 1024 * 1024)
 /* One process with ncols x l under TY_SVD_SCATTER_MAX: the blocks of the
- * document-order form of A^T Q (after r->at and r->threads are set; from
- * ty_svd_term_bounds); 1 when it is used, 0 when not (no error: the
- * per-term form serves). */
-int ty_svd_scatter_setup(svd_run *r);
+ * document-order form of A^T Q (after r->threads is set; cnt: each term's
+ * postings; from ty_svd_term_bounds); 1 when it is used, 0 when not (no
+ * error: the per-term form serves, over the transpose its first product
+ * makes). */
+int ty_svd_scatter_setup(svd_run *r, const int64_t *cnt);
 void ty_svd_scatter_free(svd_run *r);
 /* The rounds of A^T Q's reduce-scatter over the processes of r->comm
  * (r->toff set): r->nround, r->zr_rows and the rows zsum needs (returned);

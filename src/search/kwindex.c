@@ -61,10 +61,6 @@
  * with the live documents' global positions, and maps each part's
  * candidates to the merged index's documents, dropping deleted ones.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-static void TRM(const char *w){ if(!getenv("TENYO_TRACE_MEM")) return; FILE*f=fopen("/proc/self/status","r"); char l[256]; long rss=0,hwm=0; while(f&&fgets(l,sizeof l,f)){ if(!strncmp(l,"VmRSS:",6)) rss=atol(l+6); if(!strncmp(l,"VmHWM:",6)) hwm=atol(l+6);} if(f) fclose(f); fprintf(stderr,"TRM kwx %-20s rss %6ld MiB hwm %6ld MiB\n",w,rss/1024,hwm/1024);}
 #include "search/kwparts.h"
 
 /* ============================================================ helpers */
@@ -346,9 +342,7 @@ int ty_kwx_pack_version(const char *text, uint64_t len, uint64_t n, int threads,
         off[nt] = len;
     }
     kpack_job j = {text, from, off, k};
-    TRM("pack start");
     rc = ty_parallel(nt, kpack_worker, &j);
-    TRM("workers done");
     for (int t = 0; t < nt; t++) nk += k[t].map.n;
     if (!rc) {
         rc = TENYO_ERR_NOMEM;
@@ -386,7 +380,6 @@ int ty_kwx_pack_version(const char *text, uint64_t len, uint64_t n, int threads,
             nkeys++;
         }
     }
-    TRM("lists joined");
     /* the workers' lists are in post now: freed before the frames are
      * made (the build's peak: the SVD runs beside this) */
     kbuild_free(k, nt);
