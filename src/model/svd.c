@@ -49,11 +49,8 @@
  * (they may differ between CPUs: OpenBLAS picks kernels at run time).
  *
  * Memory: two dense blocks of max(nrows, ncols) x l floats (a third when U
- * is wanted), one l x l Gram partial per chunk, and for the per-term form
- * of A^T Q the transpose of A, made by the first such product rather than
- * at the start (in a build the keyword index packs beside the first steps;
- * at 1M documents the two together were the build's peak); the
- * document-order form needs none.
+ * is wanted), one l x l Gram partial per chunk, and the transpose of A,
+ * made by the first per-term A^T Q (docs/design.md, "The randomized SVD").
  *
  * The files (svd_run.h: their shared state): this one, the driver and the
  * public calls; svd_dense.c the dense steps; svd_fixed.c the fixed-point

@@ -20,11 +20,8 @@
  * contiguous range of records; the key tables are sorted together and a
  * key's lists joined in range order (so in record order, the gaps running
  * on across the join), so the section is the same bytes for any thread
- * count. (Sharing the keys out by a hash instead, every worker walking all
- * the text, cost 1.5x the CPU of one walk.) The workers' lists (8 bytes a
- * posting) and the key order are freed once joined, before the frames are
- * made: in a build the packing runs beside the SVD, and its peak is the
- * build's.
+ * count, the workers' lists freed once joined (a build's peak). (Sharing
+ * the keys out by a hash, every worker walking all the text: 1.5x the CPU.)
  *
  * Layout 1 (read: indexes made before layout 2; ty_kwx_pack_version 1
  * writes it for tests), one blob decoded whole, little-endian:
