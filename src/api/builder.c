@@ -51,6 +51,7 @@
  */
 #include "api/api.h"
 #include "api/build.h"
+#include "search/tpost.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -338,6 +339,42 @@ done:
 static void svd_progress(void *ud, uint64_t done, uint64_t total) {
     tenyo_builder *b = ud;
     b->o.progress(b->o.progress_ud, "svd", done, total);
+}
+
+/* The rows' term counts (4 bytes a non-zero, read by nothing while the
+ * SVD runs) parked as LEB128 (one byte for a count below 128: about a
+ * quarter of the bytes) and given back after it: 0.6 GB less beside the
+ * SVD at 1M documents. 0 or NOMEM (the counts then stay where they were). */
+static int tf_park(ty_model *m, ty_buf *park) {
+    uint64_t nnz = m->tf && m->tfidf.rowptr ? m->tfidf.rowptr[m->tfidf.nrows] : 0;
+    if (!nnz) return TENYO_OK;
+    for (uint64_t i = 0; i < nnz; i++) {
+        if (park->len + 10 >= park->cap &&
+            ty_buf_reserve(park, park->len ? park->len / 4 + 16 : (size_t)nnz + 16)) {
+            ty_buf_free(park);
+            return TENYO_ERR_NOMEM;
+        }
+        park->len += (size_t)ty_leb_put((unsigned char *)park->p + park->len, m->tf[i]);
+    }
+    free(m->tf);
+    m->tf = NULL;
+    return TENYO_OK;
+}
+
+static int tf_unpark(ty_model *m, ty_buf *park) {
+    if (!park->p) return TENYO_OK;
+    uint64_t nnz = m->tfidf.rowptr[m->tfidf.nrows];
+    uint32_t *tf = ty_mallocarray((size_t)nnz, sizeof *tf);
+    if (!tf) return TENYO_ERR_NOMEM;
+    const unsigned char *q = (const unsigned char *)park->p, *e = q + park->len;
+    for (uint64_t i = 0; i < nnz; i++) {
+        uint64_t v = 0;
+        (void)ty_leb_get(&q, e, &v); /* our own bytes, well formed */
+        tf[i] = (uint32_t)v;
+    }
+    m->tf = tf;
+    ty_buf_free(park);
+    return TENYO_OK;
 }
 
 /* The SVD's hook before its transpose (ty_svd_opts.before_at). */
@@ -683,6 +720,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     }
     if (b->t0 == 0) b->t0 = ty_now();
     ty_model m = {0};
+    ty_buf tfpark = {0}; /* the counts while the SVD runs (tf_park) */
     char **fstr = NULL;
     uint32_t *remap = NULL;
     int shared = b->sh.size > 1; /* rank 0 of tenyo-mpi index */
@@ -709,7 +747,9 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     if (b->o.progress)
         b->o.progress(b->o.progress_ud, "svd", 0, 2 * (uint64_t)b->o.power_iters + 3);
     double t3 = ty_now();
-    rc = build_lsa(b, &m);
+    rc = tf_park(&m, &tfpark);
+    if (!rc) rc = build_lsa(b, &m);
+    if (!rc) rc = tf_unpark(&m, &tfpark);
     if (rc) goto done;
     double t3s = ty_now();
     int ivf = b->o.ivf_lists != 0 && m.dim > 0 && m.ndocs > 0;
@@ -794,6 +834,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         st->file_bytes = m.file_bytes;
     }
 done:
+    ty_buf_free(&tfpark);
     if (fstr)
         for (size_t i = 0; i < b->n; i++) free(fstr[i]);
     free(fstr);
