@@ -344,28 +344,33 @@ static void svd_progress(void *ud, uint64_t done, uint64_t total) {
 /* The rows' term counts (4 bytes a non-zero, read by nothing while the
  * SVD runs) parked as LEB128 (one byte for a count below 128: about a
  * quarter of the bytes) and given back after it: 0.6 GB less beside the
- * SVD at 1M documents. 0 or NOMEM (the counts then stay where they were). */
-static int tf_park(ty_model *m, ty_buf *park) {
+ * SVD at 1M documents. Without the room to park them they stay where they
+ * are (the build goes on). */
+static void tf_park(ty_model *m, ty_buf *park) {
     uint64_t nnz = m->tf && m->tfidf.rowptr ? m->tfidf.rowptr[m->tfidf.nrows] : 0;
-    if (!nnz) return TENYO_OK;
+    if (!nnz) return;
     for (uint64_t i = 0; i < nnz; i++) {
         if (park->len + 10 >= park->cap &&
             ty_buf_reserve(park, park->len ? park->len / 4 + 16 : (size_t)nnz + 16)) {
             ty_buf_free(park);
-            return TENYO_ERR_NOMEM;
+            return;
         }
         park->len += (size_t)ty_leb_put((unsigned char *)park->p + park->len, m->tf[i]);
     }
     free(m->tf);
     m->tf = NULL;
-    return TENYO_OK;
 }
 
-static int tf_unpark(ty_model *m, ty_buf *park) {
+/* The parked counts back into m->tf: 0 or NOMEM (with b's message). */
+static int tf_unpark(tenyo_builder *b, ty_model *m, ty_buf *park) {
     if (!park->p) return TENYO_OK;
     uint64_t nnz = m->tfidf.rowptr[m->tfidf.nrows];
     uint32_t *tf = ty_mallocarray((size_t)nnz, sizeof *tf);
-    if (!tf) return TENYO_ERR_NOMEM;
+    if (!tf) {
+        ty_seterr(b->err, sizeof b->err, "out of memory for the term counts of %llu non-zeros",
+                  (unsigned long long)nnz);
+        return TENYO_ERR_NOMEM;
+    }
     const unsigned char *q = (const unsigned char *)park->p, *e = q + park->len;
     for (uint64_t i = 0; i < nnz; i++) {
         uint64_t v = 0;
@@ -747,9 +752,9 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     if (b->o.progress)
         b->o.progress(b->o.progress_ud, "svd", 0, 2 * (uint64_t)b->o.power_iters + 3);
     double t3 = ty_now();
-    rc = tf_park(&m, &tfpark);
-    if (!rc) rc = build_lsa(b, &m);
-    if (!rc) rc = tf_unpark(&m, &tfpark);
+    tf_park(&m, &tfpark);
+    rc = build_lsa(b, &m);
+    if (!rc) rc = tf_unpark(b, &m, &tfpark);
     if (rc) goto done;
     double t3s = ty_now();
     int ivf = b->o.ivf_lists != 0 && m.dim > 0 && m.ndocs > 0;
