@@ -753,6 +753,13 @@ int ty_builder_doc_meta(const tenyo_doc *d, ty_buf *meta, ty_buf *abs);
  * builder's document vectors, the same bits wherever they are computed. */
 void ty_builder_docvecs(const ty_csr *a, const float *v, uint64_t k,
                         float *docvec, int threads);
+/* The rows' term counts (nnz of them at *tf: 4 bytes a non-zero, read by
+ * nothing while the SVD runs) parked as LEB128 in *park, about a byte
+ * each: *tf freed and NULL (without room to park them they stay and *park
+ * stays empty). Unpark gives them back into *tf: 0, or TENYO_ERR_NOMEM
+ * with err. 0.6 GB less beside the SVD at 1M documents. */
+void ty_builder_tf_park(uint32_t **tf, uint64_t nnz, ty_buf *park);
+int ty_builder_tf_unpark(uint32_t **tf, uint64_t nnz, ty_buf *park, char *err, size_t errlen);
 /* Set before the first add; TENYO_ERR_ARG after one or on bad values. */
 int ty_builder_set_share(tenyo_builder *b, const ty_builder_share *s);
 /* A record at position rec (a shared build: strictly increasing in

@@ -341,33 +341,25 @@ static void svd_progress(void *ud, uint64_t done, uint64_t total) {
     b->o.progress(b->o.progress_ud, "svd", done, total);
 }
 
-/* The rows' term counts (4 bytes a non-zero, read by nothing while the
- * SVD runs) parked as LEB128 (one byte for a count below 128: about a
- * quarter of the bytes) and given back after it: 0.6 GB less beside the
- * SVD at 1M documents. Without the room to park them they stay where they
- * are (the build goes on). */
-static void tf_park(ty_model *m, ty_buf *park) {
-    uint64_t nnz = m->tf && m->tfidf.rowptr ? m->tfidf.rowptr[m->tfidf.nrows] : 0;
-    if (!nnz) return;
+void ty_builder_tf_park(uint32_t **tf, uint64_t nnz, ty_buf *park) {
+    if (!*tf || !nnz) return;
     for (uint64_t i = 0; i < nnz; i++) {
         if (park->len + 10 >= park->cap &&
             ty_buf_reserve(park, park->len ? park->len / 4 + 16 : (size_t)nnz + 16)) {
-            ty_buf_free(park);
+            ty_buf_free(park); /* no room: they stay */
             return;
         }
-        park->len += (size_t)ty_leb_put((unsigned char *)park->p + park->len, m->tf[i]);
+        park->len += (size_t)ty_leb_put((unsigned char *)park->p + park->len, (*tf)[i]);
     }
-    free(m->tf);
-    m->tf = NULL;
+    free(*tf);
+    *tf = NULL;
 }
 
-/* The parked counts back into m->tf: 0 or NOMEM (with b's message). */
-static int tf_unpark(tenyo_builder *b, ty_model *m, ty_buf *park) {
+int ty_builder_tf_unpark(uint32_t **tf, uint64_t nnz, ty_buf *park, char *err, size_t errlen) {
     if (!park->p) return TENYO_OK;
-    uint64_t nnz = m->tfidf.rowptr[m->tfidf.nrows];
-    uint32_t *tf = ty_mallocarray((size_t)nnz, sizeof *tf);
-    if (!tf) {
-        ty_seterr(b->err, sizeof b->err, "out of memory for the term counts of %llu non-zeros",
+    uint32_t *t = ty_mallocarray((size_t)nnz, sizeof *t);
+    if (!t) {
+        ty_seterr(err, errlen, "out of memory for the term counts of %llu non-zeros",
                   (unsigned long long)nnz);
         return TENYO_ERR_NOMEM;
     }
@@ -375,9 +367,9 @@ static int tf_unpark(tenyo_builder *b, ty_model *m, ty_buf *park) {
     for (uint64_t i = 0; i < nnz; i++) {
         uint64_t v = 0;
         (void)ty_leb_get(&q, e, &v); /* our own bytes, well formed */
-        tf[i] = (uint32_t)v;
+        t[i] = (uint32_t)v;
     }
-    m->tf = tf;
+    *tf = t;
     ty_buf_free(park);
     return TENYO_OK;
 }
@@ -725,7 +717,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     }
     if (b->t0 == 0) b->t0 = ty_now();
     ty_model m = {0};
-    ty_buf tfpark = {0}; /* the counts while the SVD runs (tf_park) */
+    ty_buf tfpark = {0}; /* the counts while the SVD runs (ty_builder_tf_park) */
     char **fstr = NULL;
     uint32_t *remap = NULL;
     int shared = b->sh.size > 1; /* rank 0 of tenyo-mpi index */
@@ -752,9 +744,11 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     if (b->o.progress)
         b->o.progress(b->o.progress_ud, "svd", 0, 2 * (uint64_t)b->o.power_iters + 3);
     double t3 = ty_now();
-    tf_park(&m, &tfpark);
+    /* the counts, read by nothing while the SVD runs, parked (api.h) */
+    uint64_t nnz_here = m.tfidf.rowptr ? m.tfidf.rowptr[m.tfidf.nrows] : 0;
+    ty_builder_tf_park(&m.tf, nnz_here, &tfpark);
     rc = build_lsa(b, &m);
-    if (!rc) rc = tf_unpark(b, &m, &tfpark);
+    if (!rc) rc = ty_builder_tf_unpark(&m.tf, nnz_here, &tfpark, b->err, sizeof b->err);
     if (rc) goto done;
     double t3s = ty_now();
     int ivf = b->o.ivf_lists != 0 && m.dim > 0 && m.ndocs > 0;

@@ -524,7 +524,15 @@ int tm_follow_lsa(share_state *st, const int64_t *h, char *err, size_t errlen) {
         ty_seterr(err, errlen, "out of memory for the SVD");
         goto out;
     }
+    /* the counts parked while the SVD runs (read again by the shards or
+     * the gather after it) */
+    ty_buf park = {0};
+    uint64_t nnz = st->rows.rowptr ? st->rows.rowptr[st->rows.nrows] : 0;
+    ty_builder_tf_park(&st->tf, nnz, &park);
     rc = tm_lsa_part(st, &st->rows, r0, nrows, &o, s, v, dv, err, errlen);
+    int urc = ty_builder_tf_unpark(&st->tf, nnz, &park, err, errlen);
+    ty_buf_free(&park);
+    if (!rc) rc = urc;
     if (!rc) { /* kept for what follows (JOB_VECS, JOB_ASSIGN, JOB_GATHER) */
         free(st->vecs);
         st->vecs = dv;
