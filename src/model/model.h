@@ -217,7 +217,9 @@ typedef struct ty_svd_opts {
 /* Room in the address space for OpenBLAS's work buffers (TY_BLAS_BUFFER
  * each, one per thread calling it at once), what each worker thread but
  * the caller's maps besides (TY_BLAS_THREAD: its stack, its malloc arena)
- * and TY_BLAS_SPARE for what the caller allocates before its BLAS calls. The most of
+ * and TY_BLAS_SPARE for what the caller allocates before its BLAS calls,
+ * with `extra` bytes more that it will allocate later (the SVD's transpose,
+ * made by its first A^T Q): the threads are sized as if they were taken. The most of
  * `workers` threads that the limit (ulimit -v, RLIMIT_AS) leaves room for,
  * found by mapping that much and giving it back, at least 1; 0 when not
  * even one fits, with a message naming the limit in err. Under a limit
@@ -226,7 +228,7 @@ typedef struct ty_svd_opts {
 #define TY_BLAS_BUFFER ((size_t)132 << 20)
 #define TY_BLAS_THREAD ((size_t)76 << 20)
 #define TY_BLAS_SPARE ((size_t)32 << 20)
-int ty_blas_room(int workers, char *err, size_t errlen);
+int ty_blas_room(int workers, size_t extra, char *err, size_t errlen);
 int ty_svd_randomized(const ty_csr *a, const ty_svd_opts *o, float *u,
                       float *s, float *v, char *err, size_t errlen);
 

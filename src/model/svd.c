@@ -66,7 +66,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
 
 /* Upper bound on power iterations: more never helps in float. */
 #define TY_SVD_MAX_POWER 100
@@ -581,18 +580,6 @@ static size_t csr_t_bytes(const ty_csr *a) {
     return (size_t)(a->ncols + 1) * sizeof(uint64_t) + (size_t)nnz * (sizeof(uint32_t) + sizeof(float));
 }
 
-/* Under an address-space limit, the room the transpose will take, held
- * (inaccessible, nothing committed) while OpenBLAS's threads are sized, so
- * that they are sized as when the transpose came first; NULL without a
- * limit or room (the transpose's own allocation then answers). */
-static void *svd_room_for_at(const ty_csr *a) {
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_AS, &rl) || rl.rlim_cur == RLIM_INFINITY) return NULL;
-    void *p = mmap(NULL, csr_t_bytes(a), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                   -1, 0);
-    return p == MAP_FAILED ? NULL : p;
-}
-
 static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
                        float *s, float *v, char *err, size_t errlen) {
     svd_run r = {.a = a, .err = err, .errlen = errlen, .before_at = o->before_at,
@@ -623,10 +610,7 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
      * is taken, the transpose of A that the first A^T Q makes counted in
      * (before the terms are shared out over them): the chunks, and so the
      * bits, do not depend on it */
-    void *at_room = svd_room_for_at(a);
-    r.threads = ty_blas_room(r.threads, err, errlen);
-    if (at_room) munmap(at_room, csr_t_bytes(a));
-    if (r.threads < 1) {
+    if ((r.threads = ty_blas_room(r.threads, csr_t_bytes(a), err, errlen)) < 1) {
         rc = TENYO_ERR_NOMEM;
         goto done;
     }

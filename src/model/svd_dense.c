@@ -13,6 +13,7 @@
 #include "model/blas.h"
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -22,7 +23,7 @@
  * OpenBLAS keeps its buffers once made). */
 static int blas_fits;
 
-int ty_blas_room(int workers, char *err, size_t errlen) {
+int ty_blas_room(int workers, size_t extra, char *err, size_t errlen) {
     if (workers < 1) workers = 1;
     struct rlimit rl;
     if (getrlimit(RLIMIT_AS, &rl) || rl.rlim_cur == RLIM_INFINITY) return workers;
@@ -30,7 +31,7 @@ int ty_blas_room(int workers, char *err, size_t errlen) {
     if (workers <= known) return workers;
     for (int w = workers; w > known; w--) {
         size_t need = (size_t)(w - known) * TY_BLAS_BUFFER +
-                      (size_t)(w - (known ? known : 1)) * TY_BLAS_THREAD + TY_BLAS_SPARE;
+                      (size_t)(w - (known ? known : 1)) * TY_BLAS_THREAD + TY_BLAS_SPARE + extra;
         void *p = mmap(NULL, need, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (p == MAP_FAILED) continue;
         munmap(p, need);
@@ -38,9 +39,12 @@ int ty_blas_room(int workers, char *err, size_t errlen) {
         return w;
     }
     if (known) return known;
+    char beside[64] = "";
+    if (extra) snprintf(beside, sizeof beside, " beside the %zu MiB still to take", extra >> 20);
     ty_seterr(err, errlen, "out of memory: the address-space limit (ulimit -v %llu KiB) leaves "
-              "no room for OpenBLAS's work buffer (%zu MiB): raise the limit",
-              (unsigned long long)(rl.rlim_cur / 1024), (TY_BLAS_BUFFER + TY_BLAS_SPARE) >> 20);
+              "no room for OpenBLAS's work buffer (%zu MiB)%s: raise the limit",
+              (unsigned long long)(rl.rlim_cur / 1024), (TY_BLAS_BUFFER + TY_BLAS_SPARE) >> 20,
+              beside);
     return 0;
 }
 

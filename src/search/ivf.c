@@ -163,7 +163,7 @@ static int assign_rows(const float *x, uint64_t nrows, const float *c,
                        uint32_t *out) {
     asg_job j = {x, c, dim, nlist, nrows, out};
     /* no more threads than OpenBLAS has room for under ulimit -v */
-    int w = ty_blas_room(ty_parallel_workers(threads < 1 ? 1 : threads, nrows, 1), NULL, 0);
+    int w = ty_blas_room(ty_parallel_workers(threads < 1 ? 1 : threads, nrows, 1), 0, NULL, 0);
     return w < 1 ? TENYO_ERR_NOMEM : ty_parallel(w, asg_run, &j);
 }
 
