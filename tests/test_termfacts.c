@@ -167,6 +167,54 @@ TY_TEST(termfacts_sharded_computed_equal) {
     CHECK(n > 1000);
 }
 
+/* The section's raw bytes of the index at path, malloc'd into *out. */
+static int section_bytes(const char *path, char **out, uint64_t *len) {
+    char err[256];
+    tenyo_index *x = NULL;
+    const char *p;
+    *out = NULL;
+    if (tenyo_index_open(path, &x, err, sizeof err) || !x->m.tf_sec ||
+        ty_lazysec_get(x->m.tf_sec, &p, len, err, sizeof err) || !(*out = malloc(*len))) {
+        tenyo_index_free(x);
+        return -1;
+    }
+    memcpy(*out, p, *len);
+    tenyo_index_free(x);
+    return 0;
+}
+
+/* With more than one thread the builder runs the facts' first pass (the
+ * dictionaries' analysis of each term) beside the SVD and the corpus
+ * passes after the fields; with one, both in a row (ty_tf_build): the
+ * same section, byte for byte, and the same as ty_tf_build on the model
+ * the index holds. */
+TY_TEST(termfacts_same_on_its_own_thread) {
+    char p1[512], p3[512], err[256];
+    snprintf(p1, sizeof p1, "%s/tf_t1.tny", ty_test_tmpdir());
+    snprintf(p3, sizeof p3, "%s/tf_t3.tny", ty_test_tmpdir());
+    tenyo_build_opts o;
+    tenyo_build_opts_default(&o);
+    o.threads = 1;
+    CHECK(ty_test_build(SAMPLE, 1000000, &o, p1) == 0);
+    o.threads = 3;
+    CHECK(ty_test_build(SAMPLE, 1000000, &o, p3) == 0);
+    char *a = NULL, *b = NULL;
+    uint64_t na = 0, nb = 0;
+    CHECK(section_bytes(p1, &a, &na) == 0 && section_bytes(p3, &b, &nb) == 0);
+    CHECKF(na == nb && !memcmp(a, b, na), "%llu and %llu bytes, or other bytes",
+           (unsigned long long)na, (unsigned long long)nb);
+    tenyo_index *x = NULL;
+    ty_buf again = {0};
+    CHECK(tenyo_index_open(p3, &x, err, sizeof err) == 0);
+    CHECK(ty_tf_build(&x->m, NULL, &again, err, sizeof err) == 0);
+    CHECKF(again.len == na && !memcmp(again.p, a, na), "ty_tf_build: %zu bytes against %llu",
+           again.len, (unsigned long long)na);
+    ty_buf_free(&again);
+    tenyo_index_free(x);
+    free(a);
+    free(b);
+}
+
 /* The ideas path weighs terms without asking for the corpus-wide facts:
  * its worth is the same from the section as computed term by term. */
 TY_TEST(termfacts_worth_same_without_corpus_facts) {

@@ -844,6 +844,17 @@ int ty_tf_partness(const ty_model *m, ty_tf_an *a, const ty_strmap *vocab, const
  * not depend on it): TENYO_ERR_NOMEM under an address-space limit, else
  * TENYO_ERR_DEPENDENCY. 0, or the status with err set. */
 int ty_tf_build(const ty_model *m, const char *dicdir, ty_buf *out, char *err, size_t errlen);
+/* ty_tf_build in two passes, so that the first can run beside other work:
+ * ty_tf_lex reads only m's vocabulary (its terms and surfaces: final once
+ * the weighting has numbered them), analysing each term with the
+ * dictionaries (errors as ty_tf_build's); ty_tf_finish then makes the
+ * section from it with the corpus passes (the rows and the documents'
+ * fields). The same bytes as ty_tf_build. */
+typedef struct ty_tf_lexed ty_tf_lexed;
+int ty_tf_lex(const ty_model *m, const char *dicdir, ty_tf_lexed **out, char *err, size_t errlen);
+int ty_tf_finish(const ty_model *m, const ty_tf_lexed *lx, ty_buf *out, char *err,
+                 size_t errlen);
+void ty_tf_lexed_free(ty_tf_lexed *lx);
 /* The section of x read and checked, once (from any thread), or NULL: the
  * judge computes the facts (no section, damaged, or written without JUMAN
  * where it is installed now). */

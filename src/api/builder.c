@@ -59,6 +59,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 void tenyo_build_opts_default(tenyo_build_opts *o) {
     if (!o) return;
@@ -633,16 +634,75 @@ static int write_fieldmodel(tenyo_builder *b, ty_model *m, int shared, double *t
  * in m; its seconds into *ttf. Not for a segment (its facts are never
  * read: an index with updates has its judge compute them), nor for a
  * sharded index: tenyo-mpi's shards keep their rows on their processes,
- * and the one-process writer makes the same files as tenyo-mpi. */
-static int write_termfacts(tenyo_builder *b, ty_model *m, double *ttf) {
-    if (b->o.dim == TY_BUILD_NO_LSA || b->o.shards > 0) return TENYO_OK;
-    *ttf = ty_now();
+ * and the one-process writer makes the same files as tenyo-mpi.
+ *
+ * Their first pass, an ipadic and a JUMAN analysis of every term (about
+ * 10 us a term), reads only the vocabulary, final once the weighting has
+ * numbered it: with more than one thread it runs on a thread of its own
+ * from then (tf_lex_start) beside the SVD, whose Cholesky and small
+ * products leave a core partly idle on two, and is taken before the field
+ * model (tf_lex_join; the model's workers are forked, with no other thread
+ * running); the corpus passes, which need the documents' fields, follow
+ * here (ty_tf_finish). Under an address-space limit (ulimit -v) both run
+ * here, as on one thread: the dictionaries' mappings would count beside
+ * the SVD's. The same bytes either way (ty_tf_build is the two passes in
+ * a row). */
+typedef struct tf_fly {
+    pthread_t th;
+    const ty_model *m;
+    const char *dicdir;
+    ty_tf_lexed *lx; /* the pass's result */
+    int rc, started;
+    char err[TY_ERRLEN];
+} tf_fly;
+
+static int tf_wanted(const tenyo_builder *b) {
+    return b->o.dim != TY_BUILD_NO_LSA && b->o.shards <= 0;
+}
+
+static void *tf_lex_main(void *arg) {
+    tf_fly *f = arg;
+    f->rc = ty_tf_lex(f->m, f->dicdir, &f->lx, f->err, sizeof f->err);
+    return NULL;
+}
+
+/* Start the first pass on its own thread (m's vocabulary final), when
+ * the build has threads to spare and will write the section. */
+static void tf_lex_start(tenyo_builder *b, const ty_model *m, int shared, tf_fly *f) {
+    memset(f, 0, sizeof *f);
+    struct rlimit rl;
+    if (!tf_wanted(b) || b->o.threads < 2 || shared) return;
+    if (getrlimit(RLIMIT_AS, &rl) || rl.rlim_cur != RLIM_INFINITY) return;
+    f->m = m;
+    f->dicdir = b->dicdir;
+    f->started = pthread_create(&f->th, NULL, tf_lex_main, f) == 0;
+}
+
+/* Wait for the first pass (if started), the wait added to *wait. */
+static void tf_lex_join(tf_fly *f, double *wait) {
+    if (!f->started) return;
+    double t0 = ty_now();
+    pthread_join(f->th, NULL);
+    f->started = 0;
+    *wait += ty_now() - t0;
+}
+
+static int write_termfacts(tenyo_builder *b, ty_model *m, tf_fly *f, double *ttf) {
+    if (!tf_wanted(b)) return TENYO_OK;
+    double t0 = ty_now();
     ty_buf blob = {0};
-    int rc = ty_tf_build(m, b->dicdir, &blob, b->err, sizeof b->err);
+    int rc;
+    if (f->lx || f->rc) { /* the first pass ran on its thread */
+        rc = f->rc;
+        if (rc) ty_seterr(b->err, sizeof b->err, "%s", f->err);
+        else rc = ty_tf_finish(m, f->lx, &blob, b->err, sizeof b->err);
+    } else {
+        rc = ty_tf_build(m, b->dicdir, &blob, b->err, sizeof b->err);
+    }
     if (rc) return rc;
     m->tf_blob = blob.p;
     m->tf_len = blob.len;
-    *ttf = ty_now() - *ttf;
+    *ttf += ty_now() - t0;
     return TENYO_OK;
 }
 
@@ -718,6 +778,8 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     if (b->t0 == 0) b->t0 = ty_now();
     ty_model m = {0};
     ty_buf tfpark = {0}; /* the counts while the SVD runs (ty_builder_tf_park) */
+    tf_fly tfly = {0};   /* the term facts' first pass on its thread */
+    double ttf = 0;      /* the term facts' seconds (write_termfacts) */
     char **fstr = NULL;
     uint32_t *remap = NULL;
     int shared = b->sh.size > 1; /* rank 0 of tenyo-mpi index */
@@ -740,6 +802,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     if (rc) goto done;
     rc = build_extras(b, &m, remap);
     if (rc) goto done;
+    tf_lex_start(b, &m, shared, &tfly); /* the term facts' first pass, beside the SVD */
     ty_bld_release_terms(b); /* all in m now: lower the peak before the SVD */
     if (b->o.progress)
         b->o.progress(b->o.progress_ud, "svd", 0, 2 * (uint64_t)b->o.power_iters + 3);
@@ -765,6 +828,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     if (rc) goto done;
     rc = ty_bld_build_meta(b, &m, fstr, &any_abs);
     if (rc) goto done;
+    tf_lex_join(&tfly, &ttf); /* before the field model forks its workers */
     if (m.dim > 0 && m.nfields > 1) {
         rc = write_fieldmodel(b, &m, shared, &tfm);
         if (rc) goto done;
@@ -786,8 +850,7 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
     }
     if (!rows_stay) nnz = m.tfidf.rowptr[m.ndocs];
     /* every term's facts (every row is here: not sharded) */
-    double ttf = 0;
-    rc = write_termfacts(b, &m, &ttf);
+    rc = write_termfacts(b, &m, &tfly, &ttf);
     if (rc) goto done;
     rc = write_tpost(b, &m);
     if (rc) goto done;
@@ -833,6 +896,8 @@ int tenyo_builder_write(tenyo_builder *b, const char *path,
         st->file_bytes = m.file_bytes;
     }
 done:
+    tf_lex_join(&tfly, &ttf); /* reads m: before it is freed */
+    ty_tf_lexed_free(tfly.lx);
     ty_buf_free(&tfpark);
     if (fstr)
         for (size_t i = 0; i < b->n; i++) free(fstr[i]);

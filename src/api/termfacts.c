@@ -479,44 +479,57 @@ static int tf_pack(const float *f, unsigned char *w, unsigned char *const *c, ui
     return memcmp(f, g, sizeof g) ? -1 : 0;
 }
 
-/* A term's facts: ty_tf_build's state. */
-typedef struct tf_build {
-    const ty_model *m;
-    ty_tf_an an;
-    ty_strmap *vocab;
-    float *spread, *gen, *part;
-    uint32_t *df;
-    double *compdf;
-} tf_build;
+/* The vocabulary's lexical pass (ty_tf_lex): what it learns of each term
+ * without the rows or the fields, kept until the corpus passes. */
+struct ty_tf_lexed {
+    uint64_t nt;
+    uint32_t *word;  /* each term's lexical facts, packed as the section's word */
+    uint64_t *mptr;  /* nt + 1: term t's members are mem[mptr[t] .. mptr[t + 1]) */
+    uint32_t *mem;   /* a compound's members that are terms (tf_credit's) */
+    int juman;       /* JUMAN's dictionary was there (TF_JUMAN) */
+    int exact;       /* every term's lexical facts fit the word exactly */
+};
 
-static void tf_build_free(tf_build *b) {
-    ty_tf_an_close(&b->an);
-    ty_strmap_free(b->vocab);
-    free(b->spread);
-    free(b->gen);
-    free(b->part);
-    free(b->df);
-    free(b->compdf);
+void ty_tf_lexed_free(ty_tf_lexed *lx) {
+    if (!lx) return;
+    free(lx->word);
+    free(lx->mptr);
+    free(lx->mem);
+    free(lx);
 }
 
-/* The corpus-wide passes and the vocabulary's map (b->m's terms). */
-static int tf_build_corpus(tf_build *b) {
-    const ty_model *m = b->m;
-    uint64_t nt = m->nterms;
-    b->spread = ty_calloc(nt ? nt : 1, sizeof *b->spread);
-    b->part = ty_calloc(nt ? nt : 1, sizeof *b->part);
-    b->df = ty_calloc(nt ? nt : 1, sizeof *b->df);
-    b->compdf = ty_calloc(nt ? nt : 1, sizeof *b->compdf);
-    b->vocab = ty_strmap_new();
-    if (!b->spread || !b->part || !b->df || !b->compdf || !b->vocab ||
-        ty_strmap_reserve(b->vocab, (uint32_t)nt))
-        return TENYO_ERR_NOMEM;
-    uint64_t dup = 0;
-    int rc = ty_strmap_add_blob(b->vocab, m->term_blob, m->term_off, 1, nt, &dup);
-    if (rc == 1) rc = TENYO_ERR_ARG; /* a vocabulary of unique terms */
-    if (!rc) rc = ty_tf_spread(m, b->spread, b->df);
-    if (!rc) rc = ty_tf_genericity(m, &b->gen);
-    return rc;
+/* The lexical facts of f as the section's word (the other facts 0). */
+static uint32_t lex_word(const float *f) {
+    uint32_t word = 0;
+    for (int b = 0; b < TF_NBITS; b++) word |= (uint32_t)(f[tf_bits[b]] > 0) << b;
+    return word | (uint32_t)lrintf(f[TY_JF_MORPHS] * 4) << TF_MORPHS_AT;
+}
+
+/* A word's lexical facts into f (zeroed first): bias, bits and morphs. */
+static void lex_unpack(uint32_t w, float *f) {
+    for (int i = 0; i < TY_JF_N; i++) f[i] = 0;
+    f[TY_JF_BIAS] = 1;
+    for (int b = 0; b < TF_NBITS; b++) f[tf_bits[b]] = (float)(w >> b & 1);
+    f[TY_JF_MORPHS] = (float)(w >> TF_MORPHS_AT & 7) / 4;
+}
+
+/* Term t's members (tf_mc) that are terms of vocab, other than t itself,
+ * appended to mem; their number. */
+static int lex_members(const ty_model *m, const ty_strmap *vocab, uint32_t t, const tf_mc *mo,
+                       uint32_t *mem) {
+    const char *s = m->term_blob + m->term_off[t];
+    size_t len = strlen(s), off = 0;
+    int k = 0;
+    if (mo->n < 2 || mo->n > 8) return 0;
+    for (int i = 0; i < mo->n; i++) {
+        size_t l = mo->member_len[i];
+        if (off + l <= len) {
+            int64_t u = ty_strmap_get(vocab, s + off, l);
+            if (u >= 0 && (uint64_t)u != t) mem[k++] = (uint32_t)u;
+        }
+        off += l;
+    }
+    return k;
 }
 
 /* A dictionary the build has (the tokenizer's ipadic; JUMAN's, installed)
@@ -535,21 +548,90 @@ static int tf_no_dictionary(const char *which, const char *why, char *err, size_
     return TENYO_ERR_DEPENDENCY;
 }
 
-int ty_tf_build(const ty_model *m, const char *dicdir, ty_buf *out, char *err, size_t errlen) {
-    memset(out, 0, sizeof *out);
-    tf_build b = {0};
-    b.m = m;
-    char why[TY_ERRLEN] = "";
-    int rc = ty_tf_an_open(&b.an, dicdir, why, sizeof why);
-    if (!rc && (!b.an.mx || (!b.an.ju && ty_juman_installed())))
-        rc = tf_no_dictionary(!b.an.mx ? "MeCab" : "JUMAN", why, err, errlen);
-    if (!rc) rc = ty_model_need_sparse(m, err, errlen);
-    if (!rc) rc = tf_build_corpus(&b);
-    if (rc) goto done;
+int ty_tf_lex(const ty_model *m, const char *dicdir, ty_tf_lexed **out, char *err, size_t errlen) {
+    *out = NULL;
     uint64_t nt = m->nterms;
+    char why[TY_ERRLEN] = "";
+    ty_tf_an an;
+    ty_strmap *vocab = NULL;
+    int rc = ty_tf_an_open(&an, dicdir, why, sizeof why);
+    if (!rc && (!an.mx || (!an.ju && ty_juman_installed())))
+        rc = tf_no_dictionary(!an.mx ? "MeCab" : "JUMAN", why, err, errlen);
+    ty_tf_lexed *lx = rc ? NULL : ty_calloc(1, sizeof *lx);
+    if (!rc) {
+        rc = TENYO_ERR_NOMEM;
+        if (!lx) goto done;
+        lx->nt = nt;
+        lx->juman = an.ju != NULL;
+        lx->exact = 1;
+        lx->word = ty_mallocarray(nt ? nt : 1, sizeof *lx->word);
+        lx->mptr = ty_mallocarray(nt + 1, sizeof *lx->mptr);
+        vocab = ty_strmap_new();
+        if (!lx->word || !lx->mptr || !vocab || ty_strmap_reserve(vocab, (uint32_t)nt)) goto done;
+        uint64_t dup = 0;
+        rc = ty_strmap_add_blob(vocab, m->term_blob, m->term_off, 1, nt, &dup);
+        if (rc == 1) rc = TENYO_ERR_ARG; /* a vocabulary of unique terms */
+        if (rc) goto done;
+        rc = TENYO_ERR_NOMEM;
+        size_t cap = 0, n = 0;
+        lx->mptr[0] = 0;
+        for (uint64_t t = 0; t < nt; t++) {
+            float f[TY_JF_N] = {0}, g[TY_JF_N];
+            tf_mc mo;
+            tf_lexical(m, &an, (uint32_t)t, f, &mo);
+            lx->word[t] = lex_word(f);
+            lex_unpack(lx->word[t], g);
+            if (memcmp(f, g, sizeof g)) lx->exact = 0; /* the section cannot hold it */
+            if (n + 8 > cap) {
+                size_t nc = cap ? 2 * cap : 4096;
+                uint32_t *nm = realloc(lx->mem, nc * sizeof *nm);
+                if (!nm) goto done;
+                lx->mem = nm;
+                cap = nc;
+            }
+            n += (size_t)lex_members(m, vocab, (uint32_t)t, &mo, lx->mem + n);
+            lx->mptr[t + 1] = n;
+        }
+        rc = TENYO_OK;
+    }
+done:
+    ty_tf_an_close(&an);
+    ty_strmap_free(vocab);
+    if (rc) {
+        ty_tf_lexed_free(lx);
+        if (rc == TENYO_ERR_NOMEM && !*err) ty_seterr(err, errlen, "out of memory for the term facts");
+        return rc;
+    }
+    *out = lx;
+    return TENYO_OK;
+}
+
+int ty_tf_finish(const ty_model *m, const ty_tf_lexed *lx, ty_buf *out, char *err,
+                 size_t errlen) {
+    memset(out, 0, sizeof *out);
+    uint64_t nt = m->nterms;
+    if (lx->nt != nt) {
+        ty_seterr(err, errlen, "the term facts' lexical pass saw %llu terms, the index has %llu",
+                  (unsigned long long)lx->nt, (unsigned long long)nt);
+        return TENYO_ERR_ARG;
+    }
+    float *spread = NULL, *gen = NULL, *part = NULL;
+    uint32_t *df = NULL;
+    double *compdf = NULL;
+    int rc = ty_model_need_sparse(m, err, errlen);
+    if (rc) return rc;
+    rc = TENYO_ERR_NOMEM;
+    spread = ty_calloc(nt ? nt : 1, sizeof *spread);
+    part = ty_calloc(nt ? nt : 1, sizeof *part);
+    df = ty_calloc(nt ? nt : 1, sizeof *df);
+    compdf = ty_calloc(nt ? nt : 1, sizeof *compdf);
+    if (!spread || !part || !df || !compdf) goto done;
+    rc = ty_tf_spread(m, spread, df);
+    if (!rc) rc = ty_tf_genericity(m, &gen);
+    if (rc) goto done;
     size_t len = TF_HEAD + TF_RECORD * (size_t)nt;
-    int english = ty_tf_english(m), fits = 1;
-    ty_tf_table tab = {(english ? TF_ENGLISH : 0) | (b.an.ju ? TF_JUMAN : 0), nt, NULL, {NULL}};
+    int english = ty_tf_english(m), fits = lx->exact;
+    ty_tf_table tab = {(english ? TF_ENGLISH : 0) | (lx->juman ? TF_JUMAN : 0), nt, NULL, {NULL}};
     rc = TENYO_ERR_NOMEM;
     if (ty_buf_reserve(out, len)) goto done;
     rc = TENYO_OK;
@@ -559,31 +641,44 @@ int ty_tf_build(const ty_model *m, const char *dicdir, ty_buf *out, char *err, s
     ty_put_le64(u + 8, nt);
     tab.word = u + TF_HEAD;
     for (int c = 0; c < TF_NCOLS; c++) tab.col[c] = col[c] = u + TF_HEAD + 4 * nt * (c + 1);
-    /* one ipadic pass: each term's facts packed (partness 0 until every
-     * compound has credited its members) */
+    /* each term's facts packed (partness 0 until every compound has
+     * credited its members, in term order) */
     for (uint64_t t = 0; t < nt && fits; t++) {
-        float f[TY_JF_N] = {0};
-        tf_mc mo;
-        tf_lexical(m, &b.an, (uint32_t)t, f, &mo);
-        tf_credit(m, b.vocab, (uint32_t)t, &mo, b.df, b.compdf);
+        float f[TY_JF_N];
+        lex_unpack(lx->word[t], f);
+        for (uint64_t k = lx->mptr[t]; k < lx->mptr[t + 1]; k++) compdf[lx->mem[k]] += df[t];
         f[TY_JF_IDF] = ty_tf_idf(m, (uint32_t)t);
-        f[TY_JF_GENERICITY] = b.gen[t];
-        f[TY_JF_SPREAD] = b.spread[t];
-        if (english && f[TY_JF_LATIN] > 0) ty_tf_english_facts(b.spread[t], f);
+        f[TY_JF_GENERICITY] = gen[t];
+        f[TY_JF_SPREAD] = spread[t];
+        if (english && f[TY_JF_LATIN] > 0) ty_tf_english_facts(spread[t], f);
         fits = tf_pack(f, u + TF_HEAD, col, t, &tab) == 0;
     }
-    tf_part(nt, b.compdf, b.df, b.part);
+    tf_part(nt, compdf, df, part);
     for (uint64_t t = 0; t < nt && fits; t++) {
         uint32_t v;
-        memcpy(&v, &b.part[t], 4);
+        memcpy(&v, &part[t], 4);
         ty_put_le32(col[3] + 4 * t, v);
     }
     /* what a reader will check, checked: else the judge computes them */
+    char why[TY_ERRLEN];
     if (fits && tf_parse(out->p, len, nt, &tab, why, sizeof why) == 0) out->len = len;
 done:
-    tf_build_free(&b);
+    free(spread);
+    free(gen);
+    free(part);
+    free(df);
+    free(compdf);
     if (rc || !out->len) ty_buf_free(out);
     if (rc == TENYO_ERR_NOMEM && !*err) ty_seterr(err, errlen, "out of memory for the term facts");
+    return rc;
+}
+
+int ty_tf_build(const ty_model *m, const char *dicdir, ty_buf *out, char *err, size_t errlen) {
+    memset(out, 0, sizeof *out);
+    ty_tf_lexed *lx = NULL;
+    int rc = ty_tf_lex(m, dicdir, &lx, err, errlen);
+    if (!rc) rc = ty_tf_finish(m, lx, out, err, errlen);
+    ty_tf_lexed_free(lx);
     return rc;
 }
 
