@@ -14,6 +14,8 @@
 
 #define SAMPLE "data/sample/sample.jsonl"
 
+static int cursor_agrees(tenyo_index *x);
+
 /* The sample's abstracts, by record number (the test's oracle). */
 static char *want[256];
 static int nwant;
@@ -328,6 +330,7 @@ TY_TEST(abstracts_damaged_section) {
     CHECK(bad >= 0);
     CHECK(good >= 150); /* one block of 32 documents refused, not the section */
     CHECK(good < 200);
+    CHECK_EQ_INT(cursor_agrees(x), 0); /* the same refusals through a cursor */
     tenyo_ideas_opts o;
     tenyo_ideas_opts_default(&o);
     tenyo_idea id[3];
@@ -338,5 +341,68 @@ TY_TEST(abstracts_damaged_section) {
         CHECK_EQ_INT(tenyo_idea_why(c, &id[0], &w), TENYO_ERR_CORRUPT);
     }
     tenyo_ctx_free(c);
+    tenyo_index_free(x);
+}
+
+/* Every document's abstract read through one cursor (ty_abs_read), in
+ * order, backwards and jumping between blocks, equals the uncached
+ * lookup's (ty_abs_get), on one file and on a base with a segment and a
+ * deletion (a handle over parts: the cursor follows the part); on a
+ * damaged section (abstracts_damaged_section) the same documents are
+ * refused and the others read. */
+static int cursor_agrees(tenyo_index *x) {
+    ty_abs *a = x->m.abs;
+    uint64_t n = tenyo_index_ndocs(x);
+    ty_abs_cur cur = {0};
+    ty_buf g = {0}, r = {0};
+    char err[256];
+    int bad = 0;
+    for (int pass = 0; pass < 3 && !bad; pass++)
+        for (uint64_t k = 0; k < n && !bad; k++) {
+            uint64_t d = pass == 0 ? k : pass == 1 ? n - 1 - k : (k * 37) % n;
+            int rg = ty_abs_get(a, d, &g, err, sizeof err);
+            int rr = ty_abs_read(a, &cur, d, &r, err, sizeof err);
+            bad = rg != rr || (!rg && (g.len != r.len || memcmp(g.p, r.p, g.len + 1)));
+        }
+    ty_abs_cur_free(&cur);
+    ty_buf_free(&g);
+    ty_buf_free(&r);
+    return bad;
+}
+
+TY_TEST(abstracts_cursor_reads_each_block_once) {
+    CHECK(load_want() == 200);
+    const char *p = build("abs_cur.tny", 150, 0);
+    CHECK(p);
+    char err[256];
+    tenyo_index *x = NULL;
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK(x->m.abs != NULL);
+    CHECK_EQ_INT(cursor_agrees(x), 0);
+    /* the cursor keeps the block: a second document of the same block is
+     * read from it, a document of the next block replaces it */
+    ty_abs_cur cur = {0};
+    ty_buf b = {0};
+    CHECK_EQ_INT(ty_abs_read(x->m.abs, &cur, 1, &b, err, sizeof err), TENYO_OK);
+    CHECK(cur.raw != NULL && cur.block == 0);
+    const char *held = cur.raw;
+    CHECK_EQ_INT(ty_abs_read(x->m.abs, &cur, 2, &b, err, sizeof err), TENYO_OK);
+    CHECK(cur.raw == held); /* the same block: not decompressed again */
+    CHECK_EQ_INT(ty_abs_read(x->m.abs, &cur, 40, &b, err, sizeof err), TENYO_OK);
+    CHECK(cur.block == 1);
+    ty_abs_cur_free(&cur);
+    CHECK(cur.raw == NULL);
+    ty_buf_free(&b);
+    tenyo_index_free(x);
+    /* a base with a segment and a deletion */
+    tenyo_update *u = NULL;
+    CHECK_EQ_INT(tenyo_update_open(p, NULL, &u, err, sizeof err), TENYO_OK);
+    CHECK(ty_test_feed(SAMPLE, 150, 200, add_u, u) > 0);
+    CHECK_EQ_INT(tenyo_update_delete(u, "SAMPLE-040"), 1);
+    CHECK_EQ_INT(tenyo_update_commit(u, NULL), TENYO_OK);
+    tenyo_update_free(u);
+    CHECK_EQ_INT(tenyo_index_open(p, &x, err, sizeof err), TENYO_OK);
+    CHECK_EQ_INT(tenyo_index_ndocs(x), 199);
+    CHECK_EQ_INT(cursor_agrees(x), 0);
     tenyo_index_free(x);
 }

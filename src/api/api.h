@@ -450,6 +450,9 @@ struct tenyo_ctx {
                                 its proposals) */
     ty_buf abuf, qbuf;       /* abstracts read for tenyo_doc_abstract and
                                 tenyo_idea_why */
+    ty_abs_cur acur;         /* tenyo_doc_abstract's last block: a caller
+                                going through the documents in order
+                                decompresses each block once */
     ty_buf why_q, why_e;     /* the sentences tenyo_idea_why returned */
     int prune;               /* 1: prune when the index does (tests turn it
                                 off to compare) */

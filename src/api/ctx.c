@@ -89,6 +89,7 @@ void tenyo_ctx_free(tenyo_ctx *c) {
     free(c->qw);
     ty_buf_free(&c->qtext);
     ty_buf_free(&c->abuf);
+    ty_abs_cur_free(&c->acur);
     ty_buf_free(&c->qbuf);
     ty_buf_free(&c->why_q);
     ty_buf_free(&c->why_e);
@@ -98,7 +99,7 @@ void tenyo_ctx_free(tenyo_ctx *c) {
 
 int tenyo_doc_abstract(tenyo_ctx *c, uint64_t doc, const char **text, size_t *len) {
     if (!c || !text || doc >= c->idx->m.ndocs) return TENYO_ERR_ARG;
-    int rc = ty_abs_get(c->idx->m.abs, doc, &c->abuf, c->err, sizeof c->err);
+    int rc = ty_abs_read(c->idx->m.abs, &c->acur, doc, &c->abuf, c->err, sizeof c->err);
     if (rc) return rc;
     *text = c->abuf.p;
     if (len) *len = c->abuf.len;

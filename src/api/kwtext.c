@@ -269,6 +269,7 @@ static int kwtext_build(void *arg) {
     if (rc) return rc;
     rc = ty_icu_new(&u, NULL, 0);
     if (rc) return rc;
+    ty_abs_cur cur = {0}; /* in document order: each block of abstracts decompressed once */
     x->kw_off = ty_mallocarray(m->ndocs + 1, sizeof *x->kw_off);
     x->kw_tlen = ty_mallocarray(m->ndocs ? m->ndocs : 1, sizeof *x->kw_tlen);
     rc = x->kw_off && x->kw_tlen ? TENYO_OK : TENYO_ERR_NOMEM;
@@ -276,7 +277,7 @@ static int kwtext_build(void *arg) {
         x->kw_off[d] = blob.len;
         const char *t = ty_meta_str(m, d, TY_META_TITLE);
         ab.len = 0;
-        if (m->abs && !m->partial) rc = ty_abs_get(m->abs, d, &ab, err, sizeof err);
+        if (m->abs && !m->partial) rc = ty_abs_read(m->abs, &cur, d, &ab, err, sizeof err);
         if (!rc) rc = ty_kw_record(u, &tmp, &raw, t, ab.p, ab.len, &blob);
         if (!rc) {
             const char *r = blob.p + x->kw_off[d];
@@ -291,6 +292,7 @@ static int kwtext_build(void *arg) {
     } else {
         ty_buf_free(&blob);
     }
+    ty_abs_cur_free(&cur);
     ty_buf_free(&tmp);
     ty_buf_free(&ab);
     ty_buf_free(&raw);

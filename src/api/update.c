@@ -715,8 +715,8 @@ static int put_counts(tenyo_builder *b, const tenyo_index *x, uint64_t d, const 
 /* Feed live document d of x to the builder as stored counts, with its
  * other numbers (*ni: the numbers index, made on first use; nums: room). */
 static int feed_doc(tenyo_builder *b, const tenyo_index *x, uint64_t d, const char **terms,
-                    ty_buf *surf, ty_buf *phr, ty_buf *ab, ty_upd_numidx **ni, ty_buf *nums,
-                    char *err, size_t errlen) {
+                    ty_buf *surf, ty_buf *phr, ty_buf *ab, ty_abs_cur *acur, ty_upd_numidx **ni,
+                    ty_buf *nums, char *err, size_t errlen) {
     tenyo_doc_meta dm;
     tenyo_index_doc(x, d, &dm);
     char *cbuf = NULL;
@@ -726,7 +726,7 @@ static int feed_doc(tenyo_builder *b, const tenyo_index *x, uint64_t d, const ch
     if (rc) goto done;
     /* the abstract as kept (a damaged section stops the rebuild: the old
      * index stays as it is) */
-    rc = ty_abs_get(x->m.abs, d, ab, err, errlen);
+    rc = ty_abs_read(x->m.abs, acur, d, ab, err, errlen);
     if (!rc) rc = ty_upd_numbers(x, ni, dm.id, nums);
     if (rc) goto done;
     tenyo_doc doc = {.id = dm.id, .title = dm.title, .abstract = ab->p, .claims = "",
@@ -809,6 +809,7 @@ static int refit(tenyo_index **xp, const char *path, const char *dir,
     tenyo_builder *b = NULL;
     const char **terms = NULL;
     ty_buf surf = {0}, phr = {0}, ab = {0}, nums = {0};
+    ty_abs_cur acur = {0}; /* documents in order: each block of abstracts read once */
     ty_upd_numidx *ni = NULL; /* the other numbers by id, carried over */
     int rc = ty_model_need_tf(&x->m, err, errlen);
     if (rc) goto done;
@@ -834,7 +835,7 @@ static int refit(tenyo_index **xp, const char *path, const char *dir,
         (void)tenyo_index_keyword_index(x, NULL, NULL, NULL);
     for (uint64_t d = 0; d < m->ndocs; d++) {
         char aerr[TY_ERRLEN] = "";
-        rc = feed_doc(b, x, d, terms, &surf, &phr, &ab, &ni, &nums, aerr, sizeof aerr);
+        rc = feed_doc(b, x, d, terms, &surf, &phr, &ab, &acur, &ni, &nums, aerr, sizeof aerr);
         if (rc) {
             if (rc != TENYO_ERR_NOMEM)
                 ty_seterr(err, errlen, "%s: document %llu: %s", path, (unsigned long long)d,
@@ -844,6 +845,7 @@ static int refit(tenyo_index **xp, const char *path, const char *dir,
     }
     ty_upd_numidx_free(ni); /* before x, whose numbers it indexes */
     ni = NULL;
+    ty_abs_cur_free(&acur);
     tenyo_index_free(x); /* the builder holds what it needs */
     *xp = x = NULL;
     rc = tenyo_builder_write(b, path, st);
@@ -866,6 +868,7 @@ done:
     ty_buf_free(&surf);
     ty_buf_free(&phr);
     ty_buf_free(&ab);
+    ty_abs_cur_free(&acur);
     ty_buf_free(&nums);
     ty_upd_numidx_free(ni);
     tenyo_builder_free(b);

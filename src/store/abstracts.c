@@ -13,7 +13,12 @@
  * blocks (ty_store_frame_stored: its blocks are compressed frames of their
  * own), so a lookup reads that block's bytes in place: an answer that
  * quotes a few dozen abstracts reads a few dozen blocks, not the section
- * (11.6 MB at 60k documents, 241 MB at 1M). An index written before, whose
+ * (11.6 MB at 60k documents, 241 MB at 1M). A caller going through the
+ * documents in order (a rebuild; the keyword text folded on first use,
+ * for an index without a keyword section) keeps a cursor (ty_abs_read,
+ * ty_abs_cur): the block decompressed last, so each block is decompressed
+ * once, not once for each of its documents (bench/HISTORY.md, "Each block
+ * of abstracts decompressed once"). An index written before, whose
  * section is one compressed frame, is read whole by the first lookup, as
  * it always was. Each block's frame carries its checksum (checked by the
  * lookup that reads it); the section's own frame checksum is checked by
@@ -225,7 +230,38 @@ static int abs_block(ty_abs *a, uint64_t i, unsigned char **out, uint32_t *zs, u
     return rc;
 }
 
+/* Block i of one file's section decompressed into *raw (*rs bytes, the
+ * last a NUL), checked. */
+static int abs_block_raw(ty_abs *a, uint64_t i, char **raw, uint32_t *rs, char *err,
+                         size_t errlen) {
+    unsigned char *f = NULL;
+    uint32_t zs;
+    *raw = NULL;
+    int rc = abs_block(a, i, &f, &zs, rs, err, errlen);
+    if (rc) return rc;
+    char *r = ty_malloc(*rs ? *rs : 1);
+    if (!r) {
+        free(f);
+        return TENYO_ERR_NOMEM;
+    }
+    size_t d = ty_zstd_decompress(r, *rs, f, zs);
+    free(f);
+    if (ZSTD_isError(d) || d != *rs || (*rs && r[*rs - 1] != 0)) {
+        ty_seterr(err, errlen, "%s: section 'abstracts' is damaged: block %llu: %s", a->path,
+                  (unsigned long long)i, ZSTD_isError(d) ? ZSTD_getErrorName(d) : "cut");
+        free(r);
+        return TENYO_ERR_CORRUPT;
+    }
+    *raw = r;
+    return TENYO_OK;
+}
+
 int ty_abs_get(ty_abs *a, uint64_t doc, ty_buf *out, char *err, size_t errlen) {
+    return ty_abs_read(a, NULL, doc, out, err, errlen);
+}
+
+int ty_abs_read(ty_abs *a, ty_abs_cur *cur, uint64_t doc, ty_buf *out, char *err,
+                size_t errlen) {
     if (!out) return TENYO_ERR_ARG;
     out->len = 0;
     if (ty_buf_putc(out, 0)) return TENYO_ERR_NOMEM;
@@ -241,7 +277,7 @@ int ty_abs_get(ty_abs *a, uint64_t doc, ty_buf *out, char *err, size_t errlen) {
             else hi = mid;
         }
         if (g < a->first[lo] || g >= a->first[a->nparts]) return TENYO_ERR_ARG;
-        return ty_abs_get(a->parts[lo], g - a->first[lo], out, err, errlen);
+        return ty_abs_read(a->parts[lo], cur, g - a->first[lo], out, err, errlen);
     }
     if (doc >= a->ndocs) return TENYO_ERR_ARG;
     int rc = ty_once_run(&a->once, abs_load, a);
@@ -250,21 +286,21 @@ int ty_abs_get(ty_abs *a, uint64_t doc, ty_buf *out, char *err, size_t errlen) {
         return rc;
     }
     uint64_t i = doc / a->per_block;
-    unsigned char *f = NULL;
-    uint32_t zs, rs;
-    if ((rc = abs_block(a, i, &f, &zs, &rs, err, errlen))) return rc;
-    char *raw = ty_malloc(rs ? rs : 1);
-    if (!raw) {
-        free(f);
-        return TENYO_ERR_NOMEM;
+    char *raw = NULL;
+    uint32_t rs = 0;
+    if (cur && cur->raw && cur->a == a && cur->block == i) { /* the block read last */
+        raw = cur->raw;
+        rs = cur->rs;
+    } else if ((rc = abs_block_raw(a, i, &raw, &rs, err, errlen))) {
+        return rc;
+    } else if (cur) { /* kept for the next document */
+        free(cur->raw);
+        cur->a = a;
+        cur->block = i;
+        cur->raw = raw;
+        cur->rs = rs;
     }
-    size_t d = ty_zstd_decompress(raw, rs, f, zs);
     rc = TENYO_ERR_CORRUPT;
-    if (ZSTD_isError(d) || d != rs || (rs && raw[rs - 1] != 0)) {
-        ty_seterr(err, errlen, "%s: section 'abstracts' is damaged: block %llu: %s", a->path,
-                  (unsigned long long)i, ZSTD_isError(d) ? ZSTD_getErrorName(d) : "cut");
-        goto done;
-    }
     const char *p = raw, *end = raw + rs;
     for (uint64_t k = doc % a->per_block; k; k--) {
         const char *z = p < end ? memchr(p, 0, (size_t)(end - p)) : NULL;
@@ -283,9 +319,14 @@ int ty_abs_get(ty_abs *a, uint64_t doc, ty_buf *out, char *err, size_t errlen) {
     rc = ty_buf_append(out, p, strlen(p)) || ty_buf_putc(out, 0) ? TENYO_ERR_NOMEM : TENYO_OK;
     if (!rc) out->len--;
 done:
-    free(raw);
-    free(f);
+    if (!cur || cur->raw != raw) free(raw);
     return rc;
+}
+
+void ty_abs_cur_free(ty_abs_cur *cur) {
+    if (!cur) return;
+    free(cur->raw);
+    memset(cur, 0, sizeof *cur);
 }
 
 int ty_abs_verify(ty_abs *a, char *err, size_t errlen) {

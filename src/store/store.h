@@ -42,6 +42,22 @@ typedef struct ty_abs ty_abs;
  * NUL-terminated; "" when the document has none). TENYO_ERR_CORRUPT with
  * the file named in err when the section is damaged. Thread-safe. */
 int ty_abs_get(ty_abs *a, uint64_t doc, ty_buf *out, char *err, size_t errlen);
+/* One reader's place in the section(s) behind a handle, kept by its
+ * thread between ty_abs_read calls: the block decompressed last (its
+ * file's handle and number), so that documents read in order decompress
+ * each block once, not once a document (a rebuild, the keyword text
+ * folded on first use: 32 documents a block). Zeroed to start;
+ * ty_abs_cur_free after. */
+typedef struct ty_abs_cur {
+    const ty_abs *a;
+    uint64_t block;
+    char *raw;
+    uint32_t rs;
+} ty_abs_cur;
+/* ty_abs_get through cur (NULL: none kept). Not thread-safe for one cur. */
+int ty_abs_read(ty_abs *a, ty_abs_cur *cur, uint64_t doc, ty_buf *out, char *err,
+                size_t errlen);
+void ty_abs_cur_free(ty_abs_cur *cur);
 /* Every block of the section(s) behind a decompressed and counted (each
  * block's frame checksum, its documents' strings): 0 (also for NULL), or
  * TENYO_ERR_CORRUPT naming file and block (NOMEM). What check and
