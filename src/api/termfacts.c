@@ -324,22 +324,32 @@ int ty_tf_spread(const ty_model *m, float *spread, uint32_t *df) {
     return TENYO_OK;
 }
 
-/* Credit term t's documents df[t] to its members in compdf: the
- * substrings at its morpheme boundaries (mo) that are terms themselves. */
-static void tf_credit(const ty_model *m, const ty_strmap *vocab, uint32_t t, const tf_mc *mo,
-                      const uint32_t *df, double *compdf) {
+/* Term t's members (tf_mc) that are terms of vocab, other than t itself,
+ * appended to mem; their number. */
+static int lex_members(const ty_model *m, const ty_strmap *vocab, uint32_t t, const tf_mc *mo,
+                       uint32_t *mem) {
     const char *s = m->term_blob + m->term_off[t];
-    size_t len = strlen(s);
-    if (mo->n < 2 || mo->n > 8) return;
-    size_t off = 0;
+    size_t len = strlen(s), off = 0;
+    int k = 0;
+    if (mo->n < 2 || mo->n > 8) return 0;
     for (int i = 0; i < mo->n; i++) {
         size_t l = mo->member_len[i];
         if (off + l <= len) {
             int64_t u = ty_strmap_get(vocab, s + off, l);
-            if (u >= 0 && (uint64_t)u != t) compdf[u] += df[t];
+            if (u >= 0 && (uint64_t)u != t) mem[k++] = (uint32_t)u;
         }
         off += l;
     }
+    return k;
+}
+
+/* Credit term t's documents df[t] to its members in compdf: the
+ * substrings at its morpheme boundaries (mo) that are terms themselves. */
+static void tf_credit(const ty_model *m, const ty_strmap *vocab, uint32_t t, const tf_mc *mo,
+                      const uint32_t *df, double *compdf) {
+    uint32_t mem[8];
+    int k = lex_members(m, vocab, t, mo, mem);
+    for (int i = 0; i < k; i++) compdf[mem[i]] += df[t];
 }
 
 /* partness[t] from the credited documents. */
@@ -513,24 +523,6 @@ static void lex_unpack(uint32_t w, float *f) {
     f[TY_JF_MORPHS] = (float)(w >> TF_MORPHS_AT & 7) / 4;
 }
 
-/* Term t's members (tf_mc) that are terms of vocab, other than t itself,
- * appended to mem; their number. */
-static int lex_members(const ty_model *m, const ty_strmap *vocab, uint32_t t, const tf_mc *mo,
-                       uint32_t *mem) {
-    const char *s = m->term_blob + m->term_off[t];
-    size_t len = strlen(s), off = 0;
-    int k = 0;
-    if (mo->n < 2 || mo->n > 8) return 0;
-    for (int i = 0; i < mo->n; i++) {
-        size_t l = mo->member_len[i];
-        if (off + l <= len) {
-            int64_t u = ty_strmap_get(vocab, s + off, l);
-            if (u >= 0 && (uint64_t)u != t) mem[k++] = (uint32_t)u;
-        }
-        off += l;
-    }
-    return k;
-}
 
 /* A dictionary the build has (the tokenizer's ipadic; JUMAN's, installed)
  * that does not load (why): under an address-space limit, out of memory
