@@ -140,19 +140,26 @@ TY_TEST(termfacts_table_equals_lazy_english) {
     CHECK(any);
 }
 
+/* The sample indexed twice, with opts a (NULL: defaults) as name a and
+ * with opts b as name b in the test directory (paths into pa, pb: 512
+ * bytes): 0, or -1 when a build failed. */
+static int build_two(const tenyo_build_opts *a, const char *na, char *pa,
+                     const tenyo_build_opts *b, const char *nb, char *pb) {
+    snprintf(pa, 512, "%s/%s", ty_test_tmpdir(), na);
+    snprintf(pb, 512, "%s/%s", ty_test_tmpdir(), nb);
+    return ty_test_build(SAMPLE, 1000000, a, pa) || ty_test_build(SAMPLE, 1000000, b, pb) ? -1 : 0;
+}
+
 /* A sharded index is written without the section (tenyo-mpi's shards
  * keep their rows where they are, and the one-process writer makes the
  * same files): its judge computes every term's facts, the same as the
  * single file's stored ones. */
 TY_TEST(termfacts_sharded_computed_equal) {
     char one[512], sh[512], err[256];
-    snprintf(one, sizeof one, "%s/tf_one.tny", ty_test_tmpdir());
-    snprintf(sh, sizeof sh, "%s/tf_sharded.tny", ty_test_tmpdir());
     tenyo_build_opts o;
     tenyo_build_opts_default(&o);
     o.shards = 3;
-    CHECK(ty_test_build(SAMPLE, 1000000, NULL, one) == 0);
-    CHECK(ty_test_build(SAMPLE, 1000000, &o, sh) == 0);
+    CHECK(build_two(NULL, "tf_one.tny", one, &o, "tf_sharded.tny", sh) == 0);
     tenyo_index *a = NULL, *b = NULL;
     CHECK(tenyo_index_open(one, &a, err, sizeof err) == 0);
     CHECK(tenyo_index_open(sh, &b, err, sizeof err) == 0);
@@ -190,14 +197,12 @@ static int section_bytes(const char *path, char **out, uint64_t *len) {
  * the index holds. */
 TY_TEST(termfacts_same_on_its_own_thread) {
     char p1[512], p3[512], err[256];
-    snprintf(p1, sizeof p1, "%s/tf_t1.tny", ty_test_tmpdir());
-    snprintf(p3, sizeof p3, "%s/tf_t3.tny", ty_test_tmpdir());
-    tenyo_build_opts o;
-    tenyo_build_opts_default(&o);
-    o.threads = 1;
-    CHECK(ty_test_build(SAMPLE, 1000000, &o, p1) == 0);
-    o.threads = 3;
-    CHECK(ty_test_build(SAMPLE, 1000000, &o, p3) == 0);
+    tenyo_build_opts o1, o3;
+    tenyo_build_opts_default(&o1);
+    o1.threads = 1;
+    o3 = o1;
+    o3.threads = 3;
+    CHECK(build_two(&o1, "tf_t1.tny", p1, &o3, "tf_t3.tny", p3) == 0);
     char *a = NULL, *b = NULL;
     uint64_t na = 0, nb = 0;
     CHECK(section_bytes(p1, &a, &na) == 0 && section_bytes(p3, &b, &nb) == 0);
