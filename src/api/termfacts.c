@@ -386,13 +386,24 @@ static float tf_f32(const unsigned char *p) {
     return v;
 }
 
-/* Term t's facts from the section's content (the table's pointers). */
-static void tf_unpack(const ty_tf_table *tab, uint64_t t, float *f) {
+/* f's 0/1 facts and morphemes as the section's word (a term's u32). */
+static uint32_t lex_word(const float *f) {
+    uint32_t word = 0;
+    for (int b = 0; b < TF_NBITS; b++) word |= (uint32_t)(f[tf_bits[b]] > 0) << b;
+    return word | (uint32_t)lrintf(f[TY_JF_MORPHS] * 4) << TF_MORPHS_AT;
+}
+
+/* A word's lexical facts into f (zeroed first): bias, bits and morphs. */
+static void lex_unpack(uint32_t w, float *f) {
     for (int i = 0; i < TY_JF_N; i++) f[i] = 0;
-    uint32_t w = ty_get_le32(tab->word + 4 * t);
     f[TY_JF_BIAS] = 1;
     for (int b = 0; b < TF_NBITS; b++) f[tf_bits[b]] = (float)(w >> b & 1);
     f[TY_JF_MORPHS] = (float)(w >> TF_MORPHS_AT & 7) / 4;
+}
+
+/* Term t's facts from the section's content (the table's pointers). */
+static void tf_unpack(const ty_tf_table *tab, uint64_t t, float *f) {
+    lex_unpack(ty_get_le32(tab->word + 4 * t), f);
     for (int c = 0; c < TF_NCOLS; c++) f[tf_cols[c]] = tf_f32(tab->col[c] + 4 * t);
     if ((tab->flags & TF_ENGLISH) && f[TY_JF_LATIN] > 0) f[TY_JF_EN_SPREAD] = f[TY_JF_SPREAD];
 }
@@ -475,10 +486,7 @@ static int tf_parse(const char *p, uint64_t len, uint64_t nterms, ty_tf_table *t
  * when the layout cannot hold them exactly (checked by unpacking). */
 static int tf_pack(const float *f, unsigned char *w, unsigned char *const *c, uint64_t t,
                    const ty_tf_table *tab) {
-    uint32_t word = 0;
-    for (int b = 0; b < TF_NBITS; b++) word |= (uint32_t)(f[tf_bits[b]] > 0) << b;
-    word |= (uint32_t)lrintf(f[TY_JF_MORPHS] * 4) << TF_MORPHS_AT;
-    ty_put_le32(w + 4 * t, word);
+    ty_put_le32(w + 4 * t, lex_word(f));
     for (int k = 0; k < TF_NCOLS; k++) {
         uint32_t u;
         memcpy(&u, &f[tf_cols[k]], 4);
@@ -507,22 +515,6 @@ void ty_tf_lexed_free(ty_tf_lexed *lx) {
     free(lx->mem);
     free(lx);
 }
-
-/* The lexical facts of f as the section's word (the other facts 0). */
-static uint32_t lex_word(const float *f) {
-    uint32_t word = 0;
-    for (int b = 0; b < TF_NBITS; b++) word |= (uint32_t)(f[tf_bits[b]] > 0) << b;
-    return word | (uint32_t)lrintf(f[TY_JF_MORPHS] * 4) << TF_MORPHS_AT;
-}
-
-/* A word's lexical facts into f (zeroed first): bias, bits and morphs. */
-static void lex_unpack(uint32_t w, float *f) {
-    for (int i = 0; i < TY_JF_N; i++) f[i] = 0;
-    f[TY_JF_BIAS] = 1;
-    for (int b = 0; b < TF_NBITS; b++) f[tf_bits[b]] = (float)(w >> b & 1);
-    f[TY_JF_MORPHS] = (float)(w >> TF_MORPHS_AT & 7) / 4;
-}
-
 
 /* A dictionary the build has (the tokenizer's ipadic; JUMAN's, installed)
  * that does not load (why): under an address-space limit, out of memory
