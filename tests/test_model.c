@@ -1458,6 +1458,47 @@ TY_TEST(model_svd_transpose_on_need) {
     CHECKF(before_at_calls == 2, "hook called %d times for two participants", before_at_calls);
 }
 
+/* The document-order form of one process walks a vocabulary too large
+ * for its blocks in bands of consecutive terms: any band width, with any
+ * thread count, gives the bits of the one-band walk (a term's sums are
+ * the same operations in the same order, whatever band holds it), makes
+ * no transpose and calls no hook; a band of one term and one wider than
+ * the vocabulary included. */
+TY_TEST(model_svd_bands_identical) {
+    tenyo_set_blas_threads(1);
+    enum { NR = 700, NC = 900, K = 12 };
+    ty_csr a;
+    CHECK(zipf_tfidf(&a, NR, NC, 30, 79) == 0);
+    static float s1[K], v1[NC * K], u1[NR * K], s2[K], v2[NC * K], u2[NR * K];
+    char err[TY_ERRLEN] = "";
+    ty_svd_opts o = {.rank = K, .oversample = 8, .power_iters = 2,
+                     .seed = 11, .threads = 2, .block = 64};
+    unsetenv("TENYO_SVD_BAND");
+    int rc = ty_svd_randomized(&a, &o, u1, s1, v1, err, sizeof err);
+    CHECKF(rc == TENYO_OK, "svd: %.200s", err);
+    static const char *const bands[] = {"1", "7", "100", "449", "899", "900", "5000"};
+    for (size_t b = 0; b < sizeof bands / sizeof *bands; b++)
+        for (int th = 1; th <= 3; th++) {
+            ty_svd_opts ob = o;
+            ob.threads = th;
+            ob.before_at = count_before_at;
+            before_at_calls = 0;
+            setenv("TENYO_SVD_BAND", bands[b], 1);
+            memset(s2, 0, sizeof s2);
+            rc = ty_svd_randomized(&a, &ob, u2, s2, v2, err, sizeof err);
+            unsetenv("TENYO_SVD_BAND");
+            if (rc != TENYO_OK) ty_csr_free(&a);
+            CHECKF(rc == TENYO_OK, "band %s, %d threads: %.200s", bands[b], th, err);
+            int same = !memcmp(s1, s2, sizeof s1) && !memcmp(v1, v2, sizeof v1) &&
+                       !memcmp(u1, u2, sizeof u1);
+            if (!same || before_at_calls) ty_csr_free(&a);
+            CHECKF(same, "band of %s terms, %d threads: other bits than one band", bands[b], th);
+            CHECKF(before_at_calls == 0, "band of %s terms: the hook called %d times", bands[b],
+                   before_at_calls);
+        }
+    ty_csr_free(&a);
+}
+
 /* The row split: contiguous, every row once, whole blocks; process 0
  * three quarters of a share from four blocks a process on (its peak
  * memory beside the others'), else even to a block. */

@@ -23,9 +23,10 @@
  *   - Dense steps on fixed row chunks (TY_SVD_CHUNK), one single-threaded
  *     OpenBLAS call each; Gram partials summed in double in chunk order.
  *   - Float throughout but the l x l Cholesky and the Gram sums (double).
- *   - A^T Q over the transpose of A, or, in one process whose terms x l
- *     blocks fit TY_SVD_SCATTER_MAX, the same sums in document order
- *     (svd_fixed.c, atqs_*): the same operations, the same bits.
+ *   - A^T Q in one process: the sums in document order (svd_fixed.c,
+ *     atqs_*), the vocabulary in bands whose terms x l blocks fit
+ *     TY_SVD_SCATTER_MAX; over processes, over the transpose of A: the
+ *     same operations, the same bits.
  *   - Rows may be split over processes (ty_svd_comm, src/mpi/mpicomm.c) in
  *     whole blocks of TY_SVD_BLOCK rows; the terms side is held whole. The
  *     two sums over documents (the doc side's Gram matrix, A^T Q) are

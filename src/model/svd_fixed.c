@@ -243,14 +243,27 @@ static void atq_chunk(const svd_run *r, void *ctx, uint64_t i0, uint64_t i1,
  * what changes is the memory walk: a document's Q row is read once and
  * the term rows it meets are few and hot (Zipf), where the per-term walk
  * gathers a random Q row for every posting (15% of a 60,910-document
- * build's cycles). Each worker owns a range of terms (about equal
- * postings) and walks every document for them. */
+ * build's cycles, 13.5% of a 200k one's).
+ *
+ * Bands. The fixed-point rows (sacc) and the block sums (szb) take 12
+ * bytes a term and column; a vocabulary whose blocks exceed
+ * TY_SVD_SCATTER_MAX is cut into bands of consecutive terms that fit it,
+ * and each band is one walk over every document with the band's rows at
+ * the start of sacc and szb (the same buffers for every band and call). A
+ * term belongs to one band, so its sums are the same operations in the
+ * same order whatever the bands: the same bits. Within a band each worker
+ * owns a range of terms (about equal postings) and walks every document
+ * for them: in each row (its columns ascend) from its first term, found
+ * by binary search, to its last, reading the Q rows of the documents that
+ * have one. */
 typedef struct atqs_args {
     svd_run *r;
     const float *q;      /* rows x l */
     float *z;            /* ncols x l: the result */
     double maxq;         /* max |Q| */
     uint32_t base;       /* blocks numbered before this call */
+    uint64_t lo;         /* the band's first term (row 0 of sacc, szb) */
+    const uint64_t *range; /* threads + 1: each worker's terms in the band */
 } atqs_args;
 
 /* The block's sums of terms touch[0..nt) onto the grid (acc written by a
@@ -261,8 +274,8 @@ SVD_CLONES static void atqs_flush(const svd_run *r, const atqs_args *g, const ui
     (void)blk;
     for (size_t i = 0; i < nt; i++) {
         uint32_t t = touch[i];
-        int64_t *acc = r->sacc + (size_t)t * l;
-        const float *f = r->szb + (size_t)t * l;
+        int64_t *acc = r->sacc + (size_t)(t - g->lo) * l;
+        const float *f = r->szb + (size_t)(t - g->lo) * l;
         double sc = atq_scale(r, t, g->maxq);
         int add = r->sstamp[t] >> 31; /* set once this call wrote acc */
         size_t j = 0;
@@ -290,20 +303,21 @@ atqs_post(float *restrict zr, const float *restrict qd, float v, size_t l) {
     for (; c < l; c++) zr[c] = zr[c] + v * qd[c];
 }
 
-/* Documents [b0, b1) (block blk) for terms [t0, t1): each posting's Q row
- * added to its term's sum; the terms first met in the block listed in
- * touch (their count returned). */
+/* Documents [b0, b1) (block blk) for terms [t0, t1) of the band from lo:
+ * each posting's Q row added to its term's sum; the terms first met in the
+ * block listed in touch (their count returned). */
 SVD_CLONES static size_t atqs_block(svd_run *r, const float *q, uint32_t base, uint32_t blk,
                                     uint64_t b0, uint64_t b1, uint64_t t0, uint64_t t1,
-                                    uint32_t *touch) {
+                                    uint64_t lo, uint32_t *touch) {
     const ty_csr *a = r->a;
     size_t l = (size_t)r->l, nt = 0;
     for (uint64_t d = b0; d < b1; d++) {
         const float *qd = q + (size_t)d * l;
-        for (uint64_t p = a->rowptr[d]; p < a->rowptr[d + 1]; p++) {
+        uint64_t pe = a->rowptr[d + 1];
+        for (uint64_t p = t0 ? ty_csr_lower_bound(a, d, t0) : a->rowptr[d]; p < pe; p++) {
             uint32_t t = a->col[p];
-            if (t < t0 || t >= t1) continue;
-            float *zr = r->szb + (size_t)t * l;
+            if (t >= t1) break; /* a row's columns ascend */
+            float *zr = r->szb + (size_t)(t - lo) * l;
             uint32_t st = r->sstamp[t];
             if ((st & 0x7fffffffu) != blk) {
                 /* first posting in this block: its previous block's sum
@@ -324,7 +338,7 @@ static int atqs_worker(void *ud, int w, int nw) {
     svd_run *r = g->r;
     const ty_csr *a = r->a;
     size_t l = (size_t)r->l;
-    uint64_t t0 = r->srange[w], t1 = r->srange[w + 1];
+    uint64_t t0 = g->range[w], t1 = g->range[w + 1];
     uint32_t *touch = r->stouch + t0; /* room for the worker's own terms */
     (void)nw;
     /* sstamp: low 31 bits the block whose sum szb holds, the top bit set
@@ -332,7 +346,7 @@ static int atqs_worker(void *ud, int w, int nw) {
     for (uint64_t b0 = 0, k = 0; b0 < a->nrows; b0 += r->block, k++) {
         uint32_t blk = g->base + (uint32_t)k + 1;
         uint64_t b1 = b0 + r->block < a->nrows ? b0 + r->block : a->nrows;
-        size_t nt = atqs_block(r, g->q, g->base, blk, b0, b1, t0, t1, touch);
+        size_t nt = atqs_block(r, g->q, g->base, blk, b0, b1, t0, t1, g->lo, touch);
         /* onto the grid; the first flush of a term this call writes acc */
         atqs_flush(r, g, touch, nt, blk);
         for (size_t i = 0; i < nt; i++) r->sstamp[touch[i]] |= 0x80000000u;
@@ -345,7 +359,7 @@ static int atqs_worker(void *ud, int w, int nw) {
             memset(zt, 0, l * sizeof *zt);
             continue;
         }
-        const int64_t *acc = r->sacc + (size_t)t * l;
+        const int64_t *acc = r->sacc + (size_t)(t - g->lo) * l;
         double inv = 1.0 / atq_scale(r, t, g->maxq);
         size_t j = 0;
         for (; j + 8 <= l; j += 8) atq_unfix8(zt + j, acc + j, inv);
@@ -357,30 +371,52 @@ static int atqs_worker(void *ud, int w, int nw) {
 int ty_svd_scatter_setup(svd_run *r, const int64_t *cnt) {
     uint64_t n = r->a->ncols;
     size_t l = (size_t)r->l;
+    int nw = r->threads;
     if (r->comm && r->comm->size > 1) return 0;
-    if (!n || (double)n * l * 12 > TY_SVD_SCATTER_MAX) return 0;
+    if (!n || !l || nw < 1) return 0;
     /* block numbers (31 bits) for every call of the run */
     if ((r->a->nrows / r->block + 1) * 1024 >= 0x7fffffffu) return 0;
-    r->sacc = ty_mallocarray((size_t)n * l, sizeof *r->sacc);
-    r->szb = ty_mallocarray((size_t)n * l, sizeof *r->szb);
+    /* the band: as many terms as fit, at least a thousand (fewer would
+     * walk A too often: the per-term form); TENYO_SVD_BAND=N (tests) sets
+     * the terms of a band instead */
+    uint64_t band = (uint64_t)(TY_SVD_SCATTER_MAX / ((double)l * 12));
+    const char *e = getenv("TENYO_SVD_BAND");
+    if (e && *e) {
+        char *end;
+        unsigned long long v = strtoull(e, &end, 10);
+        if (!*end && v) band = v;
+    } else if (band < 1024 && band < n) {
+        return 0;
+    }
+    if (band > n) band = n;
+    uint64_t nband = (n + band - 1) / band;
+    r->sband = band;
+    r->nband = (uint32_t)nband;
+    r->sacc = ty_mallocarray((size_t)band * l, sizeof *r->sacc);
+    r->szb = ty_mallocarray((size_t)band * l, sizeof *r->szb);
     r->sstamp = ty_calloc(n, sizeof *r->sstamp);
     r->stouch = ty_mallocarray(n, sizeof *r->stouch);
-    r->srange = ty_mallocarray((size_t)r->threads + 1, sizeof *r->srange);
+    r->srange = ty_mallocarray((size_t)nband * ((size_t)nw + 1), sizeof *r->srange);
     if (!r->sacc || !r->szb || !r->sstamp || !r->stouch || !r->srange) {
         ty_svd_scatter_free(r); /* the per-term form serves */
         return 0;
     }
-    /* the workers' terms: contiguous, about equal postings (the first
-     * term whose postings before it reach each worker's share) */
-    uint64_t tot = 0, t = 0, before = 0;
-    for (uint64_t i = 0; i < n; i++) tot += (uint64_t)cnt[i];
-    r->srange[0] = 0;
-    for (int w = 1; w < r->threads; w++) {
-        uint64_t want = tot / (uint64_t)r->threads * (uint64_t)w;
-        while (t < n && before < want) before += (uint64_t)cnt[t++];
-        r->srange[w] = t;
+    /* each band's workers: contiguous terms, about equal postings (the
+     * first term whose postings before it, in the band, reach each
+     * worker's share) */
+    for (uint64_t k = 0; k < nband; k++) {
+        uint64_t lo = k * band, hi = lo + band < n ? lo + band : n;
+        uint64_t *rg = r->srange + k * ((uint64_t)nw + 1);
+        uint64_t tot = 0, t = lo, before = 0;
+        for (uint64_t i = lo; i < hi; i++) tot += (uint64_t)cnt[i];
+        rg[0] = lo;
+        for (int w = 1; w < nw; w++) {
+            uint64_t want = tot / (uint64_t)nw * (uint64_t)w;
+            while (t < hi && before < want) before += (uint64_t)cnt[t++];
+            rg[w] = t;
+        }
+        rg[nw] = hi;
     }
-    r->srange[r->threads] = n;
     return 1;
 }
 
@@ -390,6 +426,8 @@ void ty_svd_scatter_free(svd_run *r) {
     free(r->sstamp);
     free(r->stouch);
     free(r->srange);
+    r->sband = 0;
+    r->nband = 0;
     r->sacc = NULL;
     r->szb = NULL;
     r->sstamp = NULL;
@@ -492,9 +530,13 @@ int ty_svd_at_mul(svd_run *r, const float *q, uint64_t rows, float *z) {
     }
     int rc = ty_svd_comm_max(r, &mq, 1);
     if (rc) return rc;
-    if (r->sacc) { /* one process, in document order */
-        atqs_args sg = {.r = r, .q = q, .z = z, .maxq = mq, .base = r->sblk};
-        ty_parallel(r->threads, atqs_worker, &sg);
+    if (r->sacc) { /* one process, in document order, band by band */
+        for (uint32_t k = 0; k < r->nband; k++) {
+            atqs_args sg = {.r = r, .q = q, .z = z, .maxq = mq, .base = r->sblk,
+                            .lo = (uint64_t)k * r->sband,
+                            .range = r->srange + (size_t)k * ((size_t)r->threads + 1)};
+            ty_parallel(r->threads, atqs_worker, &sg);
+        }
         r->sblk += (uint32_t)((rows + r->block - 1) / r->block);
         return TENYO_OK;
     }

@@ -43,16 +43,18 @@ typedef struct svd_run {
     int64_t *zsum;       /* this process's rows of a round's sum over
                             processes (with sum_scatter_i64) */
     int64_t *iscr;       /* threads x l: a term row's fixed-point sum */
-    int64_t *sacc;       /* one process, when it fits (TY_SVD_SCATTER_MAX):
-                            ncols x l, A^T Q's fixed-point rows of the
-                            document-order form (svd_fixed.c); NULL: the
-                            per-term form */
-    float *szb;          /* ncols x l: each term's float sum in the block
+    int64_t *sacc;       /* one process: sband x l, A^T Q's fixed-point
+                            rows of the document-order form's band being
+                            walked (svd_fixed.c); NULL: the per-term form */
+    float *szb;          /* sband x l: each term's float sum in the block
                             being walked (with sacc) */
     uint32_t *sstamp;    /* ncols: the last block (numbered across calls,
                             from 1) whose sum szb holds; 0 none */
     uint32_t *stouch;    /* ncols: the terms of the block being walked */
-    uint64_t *srange;    /* threads + 1: each worker's terms, by postings */
+    uint64_t *srange;    /* nband x (threads + 1): each band's workers'
+                            terms, by postings */
+    uint64_t sband;      /* terms a band (the rows of sacc and szb) */
+    uint32_t nband;      /* bands of the vocabulary */
     uint32_t sblk;       /* blocks numbered so far */
     int64_t *iacc;       /* l x l: the row-split Gram in fixed point */
     double *gsave;       /* l x l: that Gram as double (the fallback's) */
@@ -123,13 +125,13 @@ void ty_svd_trsm_chunk(const svd_run *r, void *ctx, uint64_t r0, uint64_t r1,
  * fixed blocks: see the top. */
 int ty_svd_at_mul(svd_run *r, const float *q, uint64_t rows, float *z);
 /* Most bytes of the document-order form's blocks (sacc, szb: 12 bytes a
- * term and column); larger vocabularies take the per-term form. */
+ * term and column); a larger vocabulary is walked in bands of terms that
+ * fit. */
 #define TY_SVD_SCATTER_MAX ((double)256 * 1024 * 1024)
-/* One process with ncols x l under TY_SVD_SCATTER_MAX: the blocks of the
- * document-order form of A^T Q (after r->threads is set; cnt: each term's
- * postings; from ty_svd_term_bounds); 1 when it is used, 0 when not (no
- * error: the per-term form serves, over the transpose its first product
- * makes). */
+/* One process: the blocks and bands of the document-order form of A^T Q
+ * (after r->threads is set; cnt: each term's postings; from
+ * ty_svd_term_bounds); 1 when it is used, 0 when not (no error: the
+ * per-term form serves, over the transpose its first product makes). */
 int ty_svd_scatter_setup(svd_run *r, const int64_t *cnt);
 void ty_svd_scatter_free(svd_run *r);
 /* The rounds of A^T Q's reduce-scatter over the processes of r->comm
