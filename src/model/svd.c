@@ -24,8 +24,8 @@
  *     OpenBLAS call each; Gram partials summed in double in chunk order.
  *   - Float throughout but the l x l Cholesky and the Gram sums (double).
  *   - A^T Q in one process: the sums in document order (svd_fixed.c,
- *     atqs_*), the vocabulary in bands whose terms x l blocks fit
- *     TY_SVD_SCATTER_MAX; over processes, over the transpose of A: the
+ *     atqs_*), the vocabulary in bands whose terms x l blocks take
+ *     TY_SVD_BAND_BYTES; over processes, over the transpose of A: the
  *     same operations, the same bits.
  *   - Rows may be split over processes (ty_svd_comm, src/mpi/mpicomm.c) in
  *     whole blocks of TY_SVD_BLOCK rows; the terms side is held whole. The

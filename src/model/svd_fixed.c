@@ -246,12 +246,22 @@ static void atq_chunk(const svd_run *r, void *ctx, uint64_t i0, uint64_t i1,
  * build's cycles, 13.5% of a 200k one's).
  *
  * Bands. The fixed-point rows (sacc) and the block sums (szb) take 12
- * bytes a term and column; a vocabulary whose blocks exceed
- * TY_SVD_SCATTER_MAX is cut into bands of consecutive terms that fit it,
- * and each band is one walk over every document with the band's rows at
- * the start of sacc and szb (the same buffers for every band and call). A
- * term belongs to one band, so its sums are the same operations in the
- * same order whatever the bands: the same bits. Within a band each worker
+ * bytes a term and column; the vocabulary is cut into bands of
+ * consecutive terms whose rows take TY_SVD_BAND_BYTES (16 MiB: 5,140
+ * terms at l = 272), and each band is one walk over every document with
+ * the band's rows in sacc and szb (the same buffers for every band and
+ * call). A term belongs to one band, so its sums are the same operations
+ * in the same order whatever the bands: the same bits. Why bands of a
+ * cache's size rather than the whole vocabulary: the rows a block's
+ * postings add to are random within the band, and a band that stays in
+ * the last-level cache (32 MiB on the benchmark machine) costs fewer
+ * misses than the extra reads of Q's rows (a document's row is read once
+ * per band that holds one of its terms) cost; and the blocks are written
+ * fresh once per build, which a virtual machine charges for. Measured
+ * (bench/build_bench, the SVD of 200k and 1M generated documents, two
+ * threads): the whole vocabulary in bands of 256 MiB 11.8 / 54.0 s, of
+ * 6,000 terms 8.7-9.2 s, of 5,000 38.0 s, of 3,000 9.5-9.8 s,
+ * of 30,000 48.1 s (docs/design.md, bench/HISTORY.md). Within a band each worker
  * owns a range of terms (about equal postings) and walks every document
  * for them: in each row (its columns ascend) from its first term, found
  * by binary search, to its last, reading the Q rows of the documents that
@@ -376,17 +386,16 @@ int ty_svd_scatter_setup(svd_run *r, const int64_t *cnt) {
     if (!n || !l || nw < 1) return 0;
     /* block numbers (31 bits) for every call of the run */
     if ((r->a->nrows / r->block + 1) * 1024 >= 0x7fffffffu) return 0;
-    /* the band: as many terms as fit, at least a thousand (fewer would
-     * walk A too often: the per-term form); TENYO_SVD_BAND=N (tests) sets
-     * the terms of a band instead */
-    uint64_t band = (uint64_t)(TY_SVD_SCATTER_MAX / ((double)l * 12));
+    /* the band: the terms whose blocks take TY_SVD_BAND_BYTES, at least
+     * 256; TENYO_SVD_BAND=N (tests, benchmarks) sets the terms of a band
+     * instead */
+    uint64_t band = (uint64_t)(TY_SVD_BAND_BYTES / ((double)l * 12));
+    if (band < 256) band = 256;
     const char *e = getenv("TENYO_SVD_BAND");
     if (e && *e) {
         char *end;
         unsigned long long v = strtoull(e, &end, 10);
         if (!*end && v) band = v;
-    } else if (band < 1024 && band < n) {
-        return 0;
     }
     if (band > n) band = n;
     uint64_t nband = (n + band - 1) / band;

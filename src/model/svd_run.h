@@ -124,10 +124,10 @@ void ty_svd_trsm_chunk(const svd_run *r, void *ctx, uint64_t r0, uint64_t r1,
  * afterwards (its orth pass reads only those, then gathers). Exact over
  * fixed blocks: see the top. */
 int ty_svd_at_mul(svd_run *r, const float *q, uint64_t rows, float *z);
-/* Most bytes of the document-order form's blocks (sacc, szb: 12 bytes a
- * term and column); a larger vocabulary is walked in bands of terms that
- * fit. */
-#define TY_SVD_SCATTER_MAX ((double)256 * 1024 * 1024)
+/* Bytes of the document-order form's blocks for one band of terms (sacc,
+ * szb: 12 bytes a term and column): the vocabulary is walked in bands of
+ * terms that fit (svd_fixed.c, "Bands"). */
+#define TY_SVD_BAND_BYTES ((double)16 * 1024 * 1024)
 /* One process: the blocks and bands of the document-order form of A^T Q
  * (after r->threads is set; cnt: each term's postings; from
  * ty_svd_term_bounds); 1 when it is used, 0 when not (no error: the
