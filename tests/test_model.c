@@ -1421,8 +1421,9 @@ TY_TEST(model_svd_split_identical) {
 
 /* The transpose of A is made by the first per-term A^T Q, after the hook
  * the caller gave (a build lets its keyword index finish there), once per
- * factorisation; the document-order form of one process makes none and
- * never calls it; the answers are the same bits with and without it. */
+ * factorisation; the document-order form (one process, or rows split with
+ * the reduce-scatter) makes none and never calls it; the answers are the
+ * same bits with and without it. */
 static int before_at_calls;
 static void count_before_at(void *ud) {
     (void)ud;
@@ -1448,14 +1449,21 @@ TY_TEST(model_svd_transpose_on_need) {
     CHECKF(before_at_calls == 0, "the document-order form called the hook %d times",
            before_at_calls);
     CHECK(!memcmp(s1, s2, sizeof s1) && !memcmp(v1, v2, sizeof v1) && !memcmp(u1, u2, sizeof u1));
-    /* two participants split the rows: each walks the transpose (three
-     * A^T Q products each), made once after its hook */
+    /* two participants split the rows with an all-reduce: each walks the
+     * transpose (three A^T Q products each), made once after its hook;
+     * with the reduce-scatter, in document order: no transpose, no hook */
     static const int two[] = {6};
     before_at_calls = 0;
-    const char *why = split_compare(&a, oh, 2, two, s1, v1, u1, 1);
-    ty_csr_free(&a);
+    const char *why = split_compare(&a, oh, 2, two, s1, v1, u1, 0);
+    if (why) ty_csr_free(&a);
     CHECKF(!why, "split with the hook: %s", why);
     CHECKF(before_at_calls == 2, "hook called %d times for two participants", before_at_calls);
+    before_at_calls = 0;
+    why = split_compare(&a, oh, 2, two, s1, v1, u1, 1);
+    ty_csr_free(&a);
+    CHECKF(!why, "split, reduce-scattered, with the hook: %s", why);
+    CHECKF(before_at_calls == 0, "hook called %d times for two participants reduce-scattering",
+           before_at_calls);
 }
 
 /* The document-order form of one process walks a vocabulary too large

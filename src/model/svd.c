@@ -608,10 +608,16 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
         (rc = ty_svd_alloc_work(&r, b.q, b.z, a->nrows, n, b.tau, b.rt, b.sv, b.ur, b.vt)))
         goto done;
     /* as many threads as OpenBLAS has room for, once the SVD's own memory
-     * is taken, the transpose of A that the first A^T Q makes counted in
-     * (before the terms are shared out over them): the chunks, and so the
-     * bits, do not depend on it */
-    if ((r.threads = ty_blas_room(r.threads, csr_t_bytes(a), err, errlen)) < 1) {
+     * is taken, what A^T Q will hold counted in (before the terms are
+     * shared out over them): rows split over processes without the
+     * reduce-scatter, the transpose of A that the first product makes;
+     * else the band's blocks (split: a round's slice of float sums) and
+     * the per-term stamps and counts of the document-order form. The
+     * chunks, and so the bits, do not depend on it */
+    size_t atq_bytes = r.comm && r.comm->size > 1 && !r.zr
+                           ? csr_t_bytes(a)
+                           : (size_t)TY_SVD_BAND_BYTES + (size_t)n * 16;
+    if ((r.threads = ty_blas_room(r.threads, atq_bytes, err, errlen)) < 1) {
         rc = TENYO_ERR_NOMEM;
         goto done;
     }

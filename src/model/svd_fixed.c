@@ -261,7 +261,15 @@ static void atq_chunk(const svd_run *r, void *ctx, uint64_t i0, uint64_t i1,
  * (bench/build_bench, the SVD of 200k and 1M generated documents, two
  * threads): the whole vocabulary in bands of 256 MiB 11.8 / 54.0 s, of
  * 6,000 terms 8.7-9.2 s, of 5,000 38.0 s, of 3,000 9.5-9.8 s,
- * of 30,000 48.1 s (docs/design.md, bench/HISTORY.md). Within a band each worker
+ * of 30,000 48.1 s (docs/design.md, bench/HISTORY.md).
+ *
+ * Rows split over processes with the reduce-scatter (atq_rounds): each
+ * round's slice of each process's terms is a band, walked over this
+ * process's rows, its fixed-point rows left in the round's block (zr) for
+ * the sum (a term without postings here: a zero row); the blocks are the
+ * same global blocks as the per-term walk's (a process's rows start on a
+ * block boundary), so the same bits. Without the reduce-scatter (a comm
+ * that sums whole), the per-term form over the transpose serves. Within a band each worker
  * owns a range of terms (about equal postings) and walks every document
  * for them: in each row (its columns ascend) from its first term, found
  * by binary search, to its last, reading the Q rows of the documents that
@@ -269,11 +277,14 @@ static void atq_chunk(const svd_run *r, void *ctx, uint64_t i0, uint64_t i1,
 typedef struct atqs_args {
     svd_run *r;
     const float *q;      /* rows x l */
-    float *z;            /* ncols x l: the result */
+    float *z;            /* ncols x l: the result, or NULL: the band's
+                            rows stay in acc, in fixed point */
+    int64_t *acc;        /* the band's fixed-point rows (r->sacc; a round's
+                            slice of r->zr when rows are split) */
     double maxq;         /* max |Q| */
     uint32_t base;       /* blocks numbered before this call */
-    uint64_t lo;         /* the band's first term (row 0 of sacc, szb) */
-    const uint64_t *range; /* threads + 1: each worker's terms in the band */
+    uint64_t lo;         /* the band's first term (row 0 of acc, szb) */
+    uint64_t range[TY_PAR_MAX + 1]; /* each worker's terms in the band */
 } atqs_args;
 
 /* The block's sums of terms touch[0..nt) onto the grid (acc written by a
@@ -284,7 +295,7 @@ SVD_CLONES static void atqs_flush(const svd_run *r, const atqs_args *g, const ui
     (void)blk;
     for (size_t i = 0; i < nt; i++) {
         uint32_t t = touch[i];
-        int64_t *acc = r->sacc + (size_t)(t - g->lo) * l;
+        int64_t *acc = g->acc + (size_t)(t - g->lo) * l;
         const float *f = r->szb + (size_t)(t - g->lo) * l;
         double sc = atq_scale(r, t, g->maxq);
         int add = r->sstamp[t] >> 31; /* set once this call wrote acc */
@@ -361,15 +372,21 @@ static int atqs_worker(void *ud, int w, int nw) {
         atqs_flush(r, g, touch, nt, blk);
         for (size_t i = 0; i < nt; i++) r->sstamp[touch[i]] |= 0x80000000u;
     }
-    /* the rows as floats; a term without postings: zero */
+    /* the rows as floats (or left in fixed point); a term without
+     * postings: zero */
     for (uint64_t t = t0; t < t1; t++) {
-        float *zt = g->z + (size_t)t * l;
         uint32_t st = r->sstamp[t];
-        if (!(st >> 31) || (st & 0x7fffffffu) <= g->base) {
+        int none = !(st >> 31) || (st & 0x7fffffffu) <= g->base;
+        if (!g->z) {
+            if (none) memset(g->acc + (size_t)(t - g->lo) * l, 0, l * sizeof *g->acc);
+            continue;
+        }
+        float *zt = g->z + (size_t)t * l;
+        if (none) {
             memset(zt, 0, l * sizeof *zt);
             continue;
         }
-        const int64_t *acc = r->sacc + (size_t)(t - g->lo) * l;
+        const int64_t *acc = g->acc + (size_t)(t - g->lo) * l;
         double inv = 1.0 / atq_scale(r, t, g->maxq);
         size_t j = 0;
         for (; j + 8 <= l; j += 8) atq_unfix8(zt + j, acc + j, inv);
@@ -378,17 +395,21 @@ static int atqs_worker(void *ud, int w, int nw) {
     return TENYO_OK;
 }
 
+static uint64_t round_lo(const svd_run *r, int p, uint64_t g);
+
 int ty_svd_scatter_setup(svd_run *r, const int64_t *cnt) {
     uint64_t n = r->a->ncols;
     size_t l = (size_t)r->l;
-    int nw = r->threads;
-    if (r->comm && r->comm->size > 1) return 0;
-    if (!n || !l || nw < 1) return 0;
+    int split = r->comm && r->comm->size > 1;
+    if (!n || !l || r->threads < 1) return 0;
+    /* rows split over processes: only with the reduce-scatter's rounds,
+     * whose slices are the bands */
+    if (split && !r->zr) return 0;
     /* block numbers (31 bits) for every call of the run */
     if ((r->a->nrows / r->block + 1) * 1024 >= 0x7fffffffu) return 0;
     /* the band: the terms whose blocks take TY_SVD_BAND_BYTES, at least
      * 256; TENYO_SVD_BAND=N (tests, benchmarks) sets the terms of a band
-     * instead */
+     * instead; split, the largest slice of a round */
     uint64_t band = (uint64_t)(TY_SVD_BAND_BYTES / ((double)l * 12));
     if (band < 256) band = 256;
     const char *e = getenv("TENYO_SVD_BAND");
@@ -397,36 +418,55 @@ int ty_svd_scatter_setup(svd_run *r, const int64_t *cnt) {
         unsigned long long v = strtoull(e, &end, 10);
         if (!*end && v) band = v;
     }
+    if (split) {
+        band = 0;
+        for (uint32_t g = 0; g < r->nround; g++)
+            for (int p = 0; p < r->comm->size; p++) {
+                uint64_t c = round_lo(r, p, g + 1) - round_lo(r, p, g);
+                if (c > band) band = c;
+            }
+        if (!band) band = 1;
+    }
     if (band > n) band = n;
-    uint64_t nband = (n + band - 1) / band;
     r->sband = band;
-    r->nband = (uint32_t)nband;
-    r->sacc = ty_mallocarray((size_t)band * l, sizeof *r->sacc);
+    r->nband = (uint32_t)((n + band - 1) / band);
+    r->sacc = split ? NULL : ty_mallocarray((size_t)band * l, sizeof *r->sacc);
     r->szb = ty_mallocarray((size_t)band * l, sizeof *r->szb);
     r->sstamp = ty_calloc(n, sizeof *r->sstamp);
     r->stouch = ty_mallocarray(n, sizeof *r->stouch);
-    r->srange = ty_mallocarray((size_t)nband * ((size_t)nw + 1), sizeof *r->srange);
-    if (!r->sacc || !r->szb || !r->sstamp || !r->stouch || !r->srange) {
+    r->spre = ty_mallocarray((size_t)n + 1, sizeof *r->spre);
+    if ((!split && !r->sacc) || !r->szb || !r->sstamp || !r->stouch || !r->spre) {
         ty_svd_scatter_free(r); /* the per-term form serves */
         return 0;
     }
-    /* each band's workers: contiguous terms, about equal postings (the
-     * first term whose postings before it, in the band, reach each
-     * worker's share) */
-    for (uint64_t k = 0; k < nband; k++) {
-        uint64_t lo = k * band, hi = lo + band < n ? lo + band : n;
-        uint64_t *rg = r->srange + k * ((uint64_t)nw + 1);
-        uint64_t tot = 0, t = lo, before = 0;
-        for (uint64_t i = lo; i < hi; i++) tot += (uint64_t)cnt[i];
-        rg[0] = lo;
-        for (int w = 1; w < nw; w++) {
-            uint64_t want = tot / (uint64_t)nw * (uint64_t)w;
-            while (t < hi && before < want) before += (uint64_t)cnt[t++];
-            rg[w] = t;
-        }
-        rg[nw] = hi;
-    }
+    /* the postings before each term: the workers' shares of a band */
+    r->spre[0] = 0;
+    for (uint64_t i = 0; i < n; i++) r->spre[i + 1] = r->spre[i] + (uint64_t)cnt[i];
     return 1;
+}
+
+/* The workers' terms of band [lo, hi): contiguous, about equal postings
+ * (the first term whose postings before it, in the band, reach each
+ * worker's share). */
+static void atqs_ranges(const svd_run *r, uint64_t lo, uint64_t hi, uint64_t *rg) {
+    int nw = r->threads;
+    uint64_t tot = r->spre[hi] - r->spre[lo], t = lo;
+    rg[0] = lo;
+    for (int w = 1; w < nw; w++) {
+        uint64_t want = r->spre[lo] + tot / (uint64_t)nw * (uint64_t)w;
+        while (t < hi && r->spre[t] < want) t++;
+        rg[w] = t;
+    }
+    rg[nw] = hi;
+}
+
+/* One band's pass: terms [lo, hi) of A^T Q in document order, their
+ * fixed-point rows in acc (from lo), as floats in z when z is not NULL. */
+static void atqs_band(svd_run *r, const float *q, float *z, int64_t *acc, double mq,
+                      uint64_t lo, uint64_t hi) {
+    atqs_args sg = {.r = r, .q = q, .z = z, .acc = acc, .maxq = mq, .base = r->sblk, .lo = lo};
+    atqs_ranges(r, lo, hi, sg.range);
+    ty_parallel(r->threads, atqs_worker, &sg);
 }
 
 void ty_svd_scatter_free(svd_run *r) {
@@ -434,14 +474,14 @@ void ty_svd_scatter_free(svd_run *r) {
     free(r->szb);
     free(r->sstamp);
     free(r->stouch);
-    free(r->srange);
+    free(r->spre);
     r->sband = 0;
     r->nband = 0;
     r->sacc = NULL;
     r->szb = NULL;
     r->sstamp = NULL;
     r->stouch = NULL;
-    r->srange = NULL;
+    r->spre = NULL;
 }
 
 /* ------------------------- the sum over processes, a round at a time */
@@ -505,8 +545,13 @@ static int atq_rounds(svd_run *r, const float *q, float *z, double mq) {
         ro[0] = 0;
         for (int p = 0; p < np; p++) {
             uint64_t lo = round_lo(r, p, g), hi = round_lo(r, p, g + 1);
-            atq_args sl = {.q = q, .zi = r->zr + (size_t)ro[p] * l, .t0 = lo, .maxq = mq};
-            ty_svd_run_chunks(r, atq_chunk, &sl, hi - lo);
+            int64_t *acc = r->zr + (size_t)ro[p] * l;
+            if (r->szb) { /* in document order: the slice is a band */
+                if (hi > lo) atqs_band(r, q, NULL, acc, mq, lo, hi);
+            } else {
+                atq_args sl = {.q = q, .zi = acc, .t0 = lo, .maxq = mq};
+                ty_svd_run_chunks(r, atq_chunk, &sl, hi - lo);
+            }
             ro[p + 1] = ro[p] + (hi - lo);
         }
         rc = r->comm->sum_scatter_i64(r->comm->ud, r->zr, r->zsum, l, ro);
@@ -539,15 +584,18 @@ int ty_svd_at_mul(svd_run *r, const float *q, uint64_t rows, float *z) {
     }
     int rc = ty_svd_comm_max(r, &mq, 1);
     if (rc) return rc;
+    uint32_t nblk = (uint32_t)((rows + r->block - 1) / r->block);
     if (r->sacc) { /* one process, in document order, band by band */
-        for (uint32_t k = 0; k < r->nband; k++) {
-            atqs_args sg = {.r = r, .q = q, .z = z, .maxq = mq, .base = r->sblk,
-                            .lo = (uint64_t)k * r->sband,
-                            .range = r->srange + (size_t)k * ((size_t)r->threads + 1)};
-            ty_parallel(r->threads, atqs_worker, &sg);
-        }
-        r->sblk += (uint32_t)((rows + r->block - 1) / r->block);
+        uint64_t n = r->a->ncols;
+        for (uint64_t lo = 0; lo < n; lo += r->sband)
+            atqs_band(r, q, z, r->sacc, mq, lo, lo + r->sband < n ? lo + r->sband : n);
+        r->sblk += nblk;
         return TENYO_OK;
+    }
+    if (r->szb) { /* split, in document order, a round's slices the bands */
+        rc = atq_rounds(r, q, z, mq);
+        r->sblk += nblk;
+        return rc;
     }
     /* the per-term form walks A^T: made by its first product, not before
      * (a build's keyword index packs beside the SVD's first steps) */

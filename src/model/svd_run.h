@@ -45,16 +45,18 @@ typedef struct svd_run {
     int64_t *iscr;       /* threads x l: a term row's fixed-point sum */
     int64_t *sacc;       /* one process: sband x l, A^T Q's fixed-point
                             rows of the document-order form's band being
-                            walked (svd_fixed.c); NULL: the per-term form */
+                            walked (svd_fixed.c); split, NULL: a band is a
+                            round's slice, its rows in zr */
     float *szb;          /* sband x l: each term's float sum in the block
-                            being walked (with sacc) */
+                            being walked; NULL: the per-term form */
     uint32_t *sstamp;    /* ncols: the last block (numbered across calls,
                             from 1) whose sum szb holds; 0 none */
     uint32_t *stouch;    /* ncols: the terms of the block being walked */
-    uint64_t *srange;    /* nband x (threads + 1): each band's workers'
-                            terms, by postings */
-    uint64_t sband;      /* terms a band (the rows of sacc and szb) */
-    uint32_t nband;      /* bands of the vocabulary */
+    uint64_t *spre;      /* ncols + 1: the postings before each term (over
+                            all processes), for the workers' shares */
+    uint64_t sband;      /* terms a band: one process, its width; split,
+                            the largest slice of a round */
+    uint32_t nband;      /* one process: bands of the vocabulary */
     uint32_t sblk;       /* blocks numbered so far */
     int64_t *iacc;       /* l x l: the row-split Gram in fixed point */
     double *gsave;       /* l x l: that Gram as double (the fallback's) */
@@ -128,10 +130,12 @@ int ty_svd_at_mul(svd_run *r, const float *q, uint64_t rows, float *z);
  * szb: 12 bytes a term and column): the vocabulary is walked in bands of
  * terms that fit (svd_fixed.c, "Bands"). */
 #define TY_SVD_BAND_BYTES ((double)16 * 1024 * 1024)
-/* One process: the blocks and bands of the document-order form of A^T Q
- * (after r->threads is set; cnt: each term's postings; from
- * ty_svd_term_bounds); 1 when it is used, 0 when not (no error: the
- * per-term form serves, over the transpose its first product makes). */
+/* The blocks and bands of the document-order form of A^T Q (after
+ * r->threads is set, and split, the reduce-scatter's rounds; cnt: each
+ * term's postings over all processes; from ty_svd_term_bounds): one
+ * process, or rows split with the reduce-scatter (its rounds' slices the
+ * bands); 1 when it is used, 0 when not (no error: the per-term form
+ * serves, over the transpose its first product makes). */
 int ty_svd_scatter_setup(svd_run *r, const int64_t *cnt);
 void ty_svd_scatter_free(svd_run *r);
 /* The rounds of A^T Q's reduce-scatter over the processes of r->comm
