@@ -243,7 +243,10 @@ static void atq_chunk(const svd_run *r, void *ctx, uint64_t i0, uint64_t i1,
  * what changes is the memory walk: a document's Q row is read once and
  * the term rows it meets are few and hot (Zipf), where the per-term walk
  * gathers a random Q row for every posting (15% of a 60,910-document
- * build's cycles, 13.5% of a 200k one's).
+ * build's cycles, 13.5% of a 200k one's). Each worker owns a range of
+ * terms (about equal postings) and walks every document for them: in each
+ * row (its columns ascend) from its first term, found by binary search,
+ * to its last, reading the Q rows of the documents that have one.
  *
  * Bands. The fixed-point rows (sacc) and the block sums (szb) take 12
  * bytes a term and column; the vocabulary is cut into bands of
@@ -269,11 +272,7 @@ static void atq_chunk(const svd_run *r, void *ctx, uint64_t i0, uint64_t i1,
  * the sum (a term without postings here: a zero row); the blocks are the
  * same global blocks as the per-term walk's (a process's rows start on a
  * block boundary), so the same bits. Without the reduce-scatter (a comm
- * that sums whole), the per-term form over the transpose serves. Within a band each worker
- * owns a range of terms (about equal postings) and walks every document
- * for them: in each row (its columns ascend) from its first term, found
- * by binary search, to its last, reading the Q rows of the documents that
- * have one. */
+ * that sums whole), the per-term form over the transpose serves. */
 typedef struct atqs_args {
     svd_run *r;
     const float *q;      /* rows x l */
@@ -362,6 +361,7 @@ static int atqs_worker(void *ud, int w, int nw) {
     uint64_t t0 = g->range[w], t1 = g->range[w + 1];
     uint32_t *touch = r->stouch + t0; /* room for the worker's own terms */
     (void)nw;
+    if (t0 == t1) return TENYO_OK; /* a band narrower than the workers */
     /* sstamp: low 31 bits the block whose sum szb holds, the top bit set
      * once this call wrote the term's acc row */
     for (uint64_t b0 = 0, k = 0; b0 < a->nrows; b0 += r->block, k++) {
