@@ -1430,48 +1430,56 @@ static void count_before_at(void *ud) {
     __atomic_fetch_add(&before_at_calls, 1, __ATOMIC_RELAXED);
 }
 
+/* One factorisation of the 700 x 900 matrices below, rank 12. */
+typedef struct svd_out { float s[12], v[900 * 12], u[700 * 12]; } svd_out;
+
 /* The reference the forms of A^T Q are compared with: a 700 x 900 Zipf
  * TF-IDF matrix from mseed (a) and its factorisation by one process
  * (rank 12, 8 oversampled, 2 power iterations, two threads, blocks of 64)
  * from seed, with its options in o. 0, or the status (a freed). */
-static int svd_reference(ty_csr *a, uint64_t mseed, uint64_t seed, ty_svd_opts *o, float *u,
-                         float *s, float *v, char *err, size_t errlen) {
+static int svd_reference(ty_csr *a, uint64_t mseed, uint64_t seed, ty_svd_opts *o, svd_out *r,
+                         char *err, size_t errlen) {
     if (zipf_tfidf(a, 700, 900, 30, mseed) != 0) return TENYO_ERR_NOMEM;
     *o = (ty_svd_opts){.rank = 12, .oversample = 8, .power_iters = 2,
                        .seed = seed, .threads = 2, .block = 64};
-    int rc = ty_svd_randomized(a, o, u, s, v, err, errlen);
+    int rc = ty_svd_randomized(a, o, r->u, r->s, r->v, err, errlen);
     if (rc) ty_csr_free(a);
     return rc;
 }
 
+/* Whether two factorisations are the same bits. */
+static int svd_same(const svd_out *x, const svd_out *y) {
+    return !memcmp(x->s, y->s, sizeof x->s) && !memcmp(x->v, y->v, sizeof x->v) &&
+           !memcmp(x->u, y->u, sizeof x->u);
+}
+
 TY_TEST(model_svd_transpose_on_need) {
     tenyo_set_blas_threads(1);
-    enum { NR = 700, NC = 900, K = 12 };
     ty_csr a;
-    static float s1[K], v1[NC * K], u1[NR * K], s2[K], v2[NC * K], u2[NR * K];
+    static svd_out r1, r2;
     char err[TY_ERRLEN] = "";
     ty_svd_opts o;
-    int rc = svd_reference(&a, 78, 5, &o, u1, s1, v1, err, sizeof err);
+    int rc = svd_reference(&a, 78, 5, &o, &r1, err, sizeof err);
     CHECKF(rc == TENYO_OK, "svd: %.200s", err);
     ty_svd_opts oh = o;
     oh.before_at = count_before_at;
     before_at_calls = 0;
-    rc = ty_svd_randomized(&a, &oh, u2, s2, v2, err, sizeof err);
+    rc = ty_svd_randomized(&a, &oh, r2.u, r2.s, r2.v, err, sizeof err);
     CHECKF(rc == TENYO_OK, "svd with the hook: %.200s", err);
     CHECKF(before_at_calls == 0, "the document-order form called the hook %d times",
            before_at_calls);
-    CHECK(!memcmp(s1, s2, sizeof s1) && !memcmp(v1, v2, sizeof v1) && !memcmp(u1, u2, sizeof u1));
+    CHECK(svd_same(&r1, &r2));
     /* two participants split the rows with an all-reduce: each walks the
      * transpose (three A^T Q products each), made once after its hook;
      * with the reduce-scatter, in document order: no transpose, no hook */
     static const int two[] = {6};
     before_at_calls = 0;
-    const char *why = split_compare(&a, oh, 2, two, s1, v1, u1, 0);
+    const char *why = split_compare(&a, oh, 2, two, r1.s, r1.v, r1.u, 0);
     if (why) ty_csr_free(&a);
     CHECKF(!why, "split with the hook: %s", why);
     CHECKF(before_at_calls == 2, "hook called %d times for two participants", before_at_calls);
     before_at_calls = 0;
-    why = split_compare(&a, oh, 2, two, s1, v1, u1, 1);
+    why = split_compare(&a, oh, 2, two, r1.s, r1.v, r1.u, 1);
     ty_csr_free(&a);
     CHECKF(!why, "split, reduce-scattered, with the hook: %s", why);
     CHECKF(before_at_calls == 0, "hook called %d times for two participants reduce-scattering",
@@ -1486,13 +1494,12 @@ TY_TEST(model_svd_transpose_on_need) {
  * the vocabulary included. */
 TY_TEST(model_svd_bands_identical) {
     tenyo_set_blas_threads(1);
-    enum { NR = 700, NC = 900, K = 12 };
     ty_csr a;
-    static float s1[K], v1[NC * K], u1[NR * K], s2[K], v2[NC * K], u2[NR * K];
+    static svd_out r1, r2;
     char err[TY_ERRLEN] = "";
     ty_svd_opts o;
     unsetenv("TENYO_SVD_BAND");
-    int rc = svd_reference(&a, 79, 11, &o, u1, s1, v1, err, sizeof err);
+    int rc = svd_reference(&a, 79, 11, &o, &r1, err, sizeof err);
     CHECKF(rc == TENYO_OK, "svd: %.200s", err);
     static const char *const bands[] = {"1", "7", "100", "449", "899", "900", "5000"};
     for (size_t b = 0; b < sizeof bands / sizeof *bands; b++)
@@ -1502,13 +1509,12 @@ TY_TEST(model_svd_bands_identical) {
             ob.before_at = count_before_at;
             before_at_calls = 0;
             setenv("TENYO_SVD_BAND", bands[b], 1);
-            memset(s2, 0, sizeof s2);
-            rc = ty_svd_randomized(&a, &ob, u2, s2, v2, err, sizeof err);
+            memset(r2.s, 0, sizeof r2.s);
+            rc = ty_svd_randomized(&a, &ob, r2.u, r2.s, r2.v, err, sizeof err);
             unsetenv("TENYO_SVD_BAND");
             if (rc != TENYO_OK) ty_csr_free(&a);
             CHECKF(rc == TENYO_OK, "band %s, %d threads: %.200s", bands[b], th, err);
-            int same = !memcmp(s1, s2, sizeof s1) && !memcmp(v1, v2, sizeof v1) &&
-                       !memcmp(u1, u2, sizeof u1);
+            int same = svd_same(&r1, &r2);
             if (!same || before_at_calls) ty_csr_free(&a);
             CHECKF(same, "band of %s terms, %d threads: other bits than one band", bands[b], th);
             CHECKF(before_at_calls == 0, "band of %s terms: the hook called %d times", bands[b],
