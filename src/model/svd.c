@@ -23,9 +23,10 @@
  *   - Dense steps on fixed row chunks (TY_SVD_CHUNK), one single-threaded
  *     OpenBLAS call each; Gram partials summed in double in chunk order.
  *   - Float throughout but the l x l Cholesky and the Gram sums (double).
- *   - A^T Q in one process: the sums in document order (svd_fixed.c,
- *     atqs_*), the vocabulary in bands whose terms x l blocks take
- *     TY_SVD_BAND_BYTES; over processes, over the transpose of A: the
+ *   - A^T Q: the sums in document order (svd_fixed.c, atqs_*), the
+ *     vocabulary in bands (one process: terms x l blocks of
+ *     TY_SVD_BAND_BYTES; over processes: each reduce-scatter round's
+ *     slices); over processes summed whole, over the transpose of A: the
  *     same operations, the same bits.
  *   - Rows may be split over processes (ty_svd_comm, src/mpi/mpicomm.c) in
  *     whole blocks of TY_SVD_BLOCK rows; the terms side is held whole. The
@@ -614,9 +615,10 @@ static int svd_run_all(const ty_csr *a, const ty_svd_opts *o, float *u,
      * else the band's blocks (split: a round's slice of float sums) and
      * the per-term stamps and counts of the document-order form. The
      * chunks, and so the bits, do not depend on it */
-    size_t atq_bytes = r.comm && r.comm->size > 1 && !r.zr
-                           ? csr_t_bytes(a)
-                           : (size_t)TY_SVD_BAND_BYTES + (size_t)n * 16;
+    int split = r.comm && r.comm->size > 1;
+    size_t atq_bytes = split && !r.zr ? csr_t_bytes(a)
+                       : split        ? (size_t)r.zr_rows * (size_t)r.l * sizeof(float) + (size_t)n * 16
+                                      : (size_t)TY_SVD_BAND_BYTES + (size_t)n * 16;
     if ((r.threads = ty_blas_room(r.threads, atq_bytes, err, errlen)) < 1) {
         rc = TENYO_ERR_NOMEM;
         goto done;

@@ -407,29 +407,29 @@ int ty_svd_scatter_setup(svd_run *r, const int64_t *cnt) {
     if (split && !r->zr) return 0;
     /* block numbers (31 bits) for every call of the run */
     if ((r->a->nrows / r->block + 1) * 1024 >= 0x7fffffffu) return 0;
-    /* the band: the terms whose blocks take TY_SVD_BAND_BYTES, at least
-     * 256; TENYO_SVD_BAND=N (tests, benchmarks) sets the terms of a band
-     * instead; split, the largest slice of a round */
-    uint64_t band = (uint64_t)(TY_SVD_BAND_BYTES / ((double)l * 12));
-    if (band < 256) band = 256;
-    const char *e = getenv("TENYO_SVD_BAND");
-    if (e && *e) {
-        char *end;
-        unsigned long long v = strtoull(e, &end, 10);
-        if (!*end && v) band = v;
-    }
+    /* the band: split, the largest slice of a round; one process, the
+     * terms whose blocks take TY_SVD_BAND_BYTES, at least 256
+     * (TENYO_SVD_BAND=N, tests and benchmarks: N terms) */
+    uint64_t band = 0;
     if (split) {
-        band = 0;
         for (uint32_t g = 0; g < r->nround; g++)
             for (int p = 0; p < r->comm->size; p++) {
                 uint64_t c = round_lo(r, p, g + 1) - round_lo(r, p, g);
                 if (c > band) band = c;
             }
         if (!band) band = 1;
+    } else {
+        band = (uint64_t)(TY_SVD_BAND_BYTES / ((double)l * 12));
+        if (band < 256) band = 256;
+        const char *e = getenv("TENYO_SVD_BAND");
+        if (e && *e) {
+            char *end;
+            unsigned long long v = strtoull(e, &end, 10);
+            if (!*end && v) band = v;
+        }
     }
     if (band > n) band = n;
     r->sband = band;
-    r->nband = (uint32_t)((n + band - 1) / band);
     r->sacc = split ? NULL : ty_mallocarray((size_t)band * l, sizeof *r->sacc);
     r->szb = ty_mallocarray((size_t)band * l, sizeof *r->szb);
     r->sstamp = ty_calloc(n, sizeof *r->sstamp);
@@ -476,7 +476,6 @@ void ty_svd_scatter_free(svd_run *r) {
     free(r->stouch);
     free(r->spre);
     r->sband = 0;
-    r->nband = 0;
     r->sacc = NULL;
     r->szb = NULL;
     r->sstamp = NULL;

@@ -56,7 +56,6 @@ typedef struct svd_run {
                             all processes), for the workers' shares */
     uint64_t sband;      /* terms a band: one process, its width; split,
                             the largest slice of a round */
-    uint32_t nband;      /* one process: bands of the vocabulary */
     uint32_t sblk;       /* blocks numbered so far */
     int64_t *iacc;       /* l x l: the row-split Gram in fixed point */
     double *gsave;       /* l x l: that Gram as double (the fallback's) */
