@@ -23,11 +23,9 @@
  *   - Dense steps on fixed row chunks (TY_SVD_CHUNK), one single-threaded
  *     OpenBLAS call each; Gram partials summed in double in chunk order.
  *   - Float throughout but the l x l Cholesky and the Gram sums (double).
- *   - A^T Q: the sums in document order (svd_fixed.c, atqs_*), the
- *     vocabulary in bands (one process: terms x l blocks of
- *     TY_SVD_BAND_BYTES; over processes: each reduce-scatter round's
- *     slices); over processes summed whole, over the transpose of A: the
- *     same operations, the same bits.
+ *   - A^T Q in document order (svd_fixed.c, atqs_*) in bands of terms
+ *     (one process: TY_SVD_BAND_BYTES; split: a reduce-scatter round's
+ *     slices), else over the transpose of A: the same bits.
  *   - Rows may be split over processes (ty_svd_comm, src/mpi/mpicomm.c) in
  *     whole blocks of TY_SVD_BLOCK rows; the terms side is held whole. The
  *     two sums over documents (the doc side's Gram matrix, A^T Q) are
