@@ -16,6 +16,7 @@
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -678,56 +679,43 @@ int ty_rd_seek_table(reader *r, const rd_sec *s, uint32_t *nf, uint32_t **tab) {
 }
 
 /* One decompression context a thread, kept for the thread's next frame
- * and freed when the thread ends. Each is also on one list reachable from
- * this file, so a thread parked for good (the pool's helpers never end)
- * holds it where leak checkers look, not only in the thread's key slot. */
-typedef struct dctx_node {
-    struct dctx_node *prev, *next;
-    ZSTD_DCtx *dc;
-} dctx_node;
+ * and freed when the thread ends. Each is also held in a slot of one
+ * array of this file (claimed and cleared atomically: no lock, so fork()
+ * needs no handler), so a thread parked for good (the pool's helpers
+ * never end) holds it where leak checkers look, not only in the thread's
+ * key slot; past DCTX_SLOTS threads at once a context is held by its key
+ * alone. */
+#define DCTX_SLOTS 256
 static pthread_key_t dctx_key;
 static pthread_once_t dctx_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t dctx_mu = PTHREAD_MUTEX_INITIALIZER;
-static dctx_node *dctx_list;
+static ZSTD_DCtx *_Atomic dctx_slot[DCTX_SLOTS];
 static int dctx_ok;
 
 static void dctx_free(void *p) {
-    dctx_node *n = p;
-    pthread_mutex_lock(&dctx_mu);
-    if (n->prev) n->prev->next = n->next;
-    else dctx_list = n->next;
-    if (n->next) n->next->prev = n->prev;
-    pthread_mutex_unlock(&dctx_mu);
-    ZSTD_freeDCtx(n->dc);
-    free(n);
+    for (int i = 0; i < DCTX_SLOTS; i++) {
+        ZSTD_DCtx *want = p;
+        if (atomic_compare_exchange_strong(&dctx_slot[i], &want, NULL)) break;
+    }
+    ZSTD_freeDCtx(p);
 }
 
-/* fork(): the list's lock is not held by a thread the child lacks */
-static void dctx_fork_prepare(void) { pthread_mutex_lock(&dctx_mu); }
-static void dctx_fork_after(void) { pthread_mutex_unlock(&dctx_mu); }
-
-static void dctx_init(void) {
-    dctx_ok = !pthread_key_create(&dctx_key, dctx_free) &&
-              !pthread_atfork(dctx_fork_prepare, dctx_fork_after, dctx_fork_after);
-}
+static void dctx_init(void) { dctx_ok = !pthread_key_create(&dctx_key, dctx_free); }
 
 static ZSTD_DCtx *dctx_mine(void) {
     (void)pthread_once(&dctx_once, dctx_init);
     if (!dctx_ok) return NULL;
-    dctx_node *n = pthread_getspecific(dctx_key);
-    if (n) return n->dc;
-    if (!(n = calloc(1, sizeof *n))) return NULL;
-    if (!(n->dc = ZSTD_createDCtx()) || pthread_setspecific(dctx_key, n)) {
-        ZSTD_freeDCtx(n->dc);
-        free(n);
+    ZSTD_DCtx *dc = pthread_getspecific(dctx_key);
+    if (dc) return dc;
+    if (!(dc = ZSTD_createDCtx())) return NULL;
+    if (pthread_setspecific(dctx_key, dc)) {
+        ZSTD_freeDCtx(dc);
         return NULL;
     }
-    pthread_mutex_lock(&dctx_mu);
-    n->next = dctx_list;
-    if (dctx_list) dctx_list->prev = n;
-    dctx_list = n;
-    pthread_mutex_unlock(&dctx_mu);
-    return n->dc;
+    for (int i = 0; i < DCTX_SLOTS; i++) {
+        ZSTD_DCtx *none = NULL;
+        if (atomic_compare_exchange_strong(&dctx_slot[i], &none, dc)) break;
+    }
+    return dc;
 }
 
 size_t ty_zstd_decompress(void *dst, size_t cap, const void *src, size_t n) {
