@@ -10,7 +10,9 @@
  * (mecab_lattice_set_sentence2 takes a length, so no NUL-terminated copy is
  * made) and walks the best path from the BOS node; morphemes are reported
  * as slices of the caller's text and of the dictionary's feature strings,
- * without any allocation. Rejected: mecab_sparse_tostr (formats the whole
+ * without any allocation; a feature's split (part of speech, base form) is
+ * remembered per context by the string's address, which is the
+ * dictionary's and so one string for the tagger's life. Rejected: mecab_sparse_tostr (formats the whole
  * result as text that we would parse again) and the one-object mecab_new
  * (one dictionary load per thread).
  *
@@ -57,9 +59,22 @@ struct ty_mecab {
     char ident[TY_MECAB_IDENT];  /* identity string (ty_mecab_identity) */
 };
 
+/* A feature string's split (split_feature), remembered by its address:
+ * every node's feature points into the dictionary the tagger holds
+ * (known words' and unknown words' entries alike), so one address is one
+ * unchanging string while the context lives. */
+typedef struct feat_memo {
+    const char *f;               /* the feature, or NULL: empty slot */
+    uint32_t pos_len;            /* m->pos_len */
+    int32_t base_off;            /* m->base - f, or -1: the surface */
+    uint32_t base_len;           /* m->base_len when base_off >= 0 */
+} feat_memo;
+#define FEAT_MEMO_BITS 12
+
 struct ty_mecab_ctx {
     mecab_t *tagger;             /* per-thread tagger of the shared model */
     mecab_lattice_t *lat;        /* per-thread lattice, reused every call */
+    feat_memo memo[1u << FEAT_MEMO_BITS]; /* direct-mapped by address */
 };
 
 /* ============================================================== model */
@@ -262,7 +277,22 @@ int ty_mecab_parse(ty_mecab_ctx *c, const char *text, size_t len,
         ty_morph m;
         m.surface = n->surface;
         m.surface_len = n->length;
-        split_feature(&m, n->feature);
+        /* the split of a feature seen before, from its address (the scan
+         * to the seventh comma was most of this loop's time) */
+        feat_memo *e = &c->memo[((uintptr_t)n->feature * 0x9E3779B97F4A7C15ull) >>
+                                (64 - FEAT_MEMO_BITS)];
+        if (e->f != n->feature) {
+            split_feature(&m, n->feature);
+            e->f = n->feature;
+            e->pos_len = (uint32_t)m.pos_len;
+            e->base_off = m.base == m.surface ? -1 : (int32_t)(m.base - n->feature);
+            e->base_len = (uint32_t)m.base_len;
+        } else {
+            m.pos = e->f;
+            m.pos_len = e->pos_len;
+            m.base = e->base_off < 0 ? m.surface : e->f + e->base_off;
+            m.base_len = e->base_off < 0 ? m.surface_len : e->base_len;
+        }
         emit(ud, &m);
     }
     mecab_lattice_clear(c->lat); /* drop the pointer to the caller's text */
