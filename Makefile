@@ -279,6 +279,9 @@ $(BUILD)/tests/run: $(TEST_OBJ) $(BUILD)/libtenyo.a
 # MPI. src/mpi/ holds the MPI adapter (not part of LIB_SRC).
 MPICC    := $(shell command -v mpicc 2>/dev/null)
 MPI_PROGS := $(if $(MPICC),$(BUILD)/tests/mpi_svd_check $(BUILD)/tenyo-mpi)
+# A tenyo-mpi built before (make test, make mpi-progs) is kept current by
+# the default target too, so it never runs an older library than tenyo.
+all: $(if $(MPICC),$(wildcard $(BUILD)/tenyo-mpi))
 # tenyo-mpi: the CLI's commands (all of CLI_OBJ but main.o) under an MPI
 # main (src/mpi/tenyo_mpi.c): mpirun -np P tenyo-mpi index ...
 # Every file of src/mpi/ (picked up by wildcard, like the library's layers),
