@@ -12,9 +12,9 @@
  * as slices of the caller's text and of the dictionary's feature strings,
  * without any allocation; a feature's split (part of speech, base form) is
  * remembered per context by the string's address, which is the
- * dictionary's and so one string for the tagger's life. Rejected: mecab_sparse_tostr (formats the whole
- * result as text that we would parse again) and the one-object mecab_new
- * (one dictionary load per thread).
+ * dictionary's and so one string for the tagger's life. Rejected:
+ * mecab_sparse_tostr (formats the whole result as text that we would parse
+ * again) and the one-object mecab_new (one dictionary load per thread).
  *
  * Dictionary choice. With no dicdir, /var/lib/mecab/dic/ipadic-utf8 (the
  * Debian/Ubuntu mecab-ipadic-utf8 package) is used when present, and only
