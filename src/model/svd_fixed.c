@@ -591,14 +591,9 @@ int ty_svd_at_mul(svd_run *r, const float *q, uint64_t rows, float *z) {
         r->sblk += nblk;
         return TENYO_OK;
     }
-    if (r->szb) { /* split, in document order, a round's slices the bands */
-        rc = atq_rounds(r, q, z, mq);
-        r->sblk += nblk;
-        return rc;
-    }
     /* the per-term form walks A^T: made by its first product, not before
      * (a build's keyword index packs beside the SVD's first steps) */
-    if (!r->have_at) {
+    if (!r->szb && !r->have_at) {
         if (r->before_at) r->before_at(r->before_at_ud);
         r->before_at = NULL;
         if ((rc = ty_csr_transpose(r->a, &r->at))) {
@@ -608,7 +603,12 @@ int ty_svd_at_mul(svd_run *r, const float *q, uint64_t rows, float *z) {
         }
         r->have_at = 1;
     }
-    if (r->zr) return atq_rounds(r, q, z, mq); /* split, reduce-scattered */
+    if (r->zr) { /* split, reduce-scattered: a round's slices in document
+                  * order (r->szb: the slices are the bands) or per term */
+        rc = atq_rounds(r, q, z, mq);
+        r->sblk += nblk;
+        return rc;
+    }
     atq_args g = {.q = q, .z = z, .zi = r->zi, .maxq = mq};
     ty_svd_run_chunks(r, atq_chunk, &g, r->a->ncols);
     if (!r->zi) return TENYO_OK; /* one process: z is written */
