@@ -25,6 +25,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..'))
 from fit_confidence import fit, prob  # noqa: E402
+from fit_judge import read_labels  # noqa: E402
 
 TENYO = os.environ.get('TENYO', os.path.join(HERE, '..', '..', 'build', 'tenyo'))
 READERS = {'66': [17, 18, 23, 24, 25, 26], '70': [27, 28, 29, 30]}
@@ -81,7 +82,8 @@ def feats(c):
 
 
 def wauc(rows, score, yi):
-    """AUC over the pairs of one query and one reader."""
+    """AUC over the pairs of one query and one reader: rows are (set, query,
+    reader, facts, usable, c); yi 4 for usable, 5 for c."""
     g = collections.defaultdict(list)
     for x in rows:
         g[(x[0], x[1], x[2])].append((score(x), x[yi]))
@@ -96,40 +98,58 @@ def wauc(rows, score, yi):
     return num / den if den else float('nan')
 
 
+def labels(sets):
+    """(set, query, subclass) -> [(reader, label)] of every reader of each
+    set (READERS' numbering: labels/setS_readerR.tsv)."""
+    lab = collections.defaultdict(list)
+    for s, rs in sets.items():
+        for r in rs:
+            for (n, f), (y, _) in read_labels(os.path.join(HERE, 'labels',
+                                                           'set%s_reader%d.tsv' % (s, r))).items():
+                lab[(s, n, f)].append((r, y))
+    return lab
+
+
+def alone(rows, sets, names):
+    """Each fact's within-pool AUC alone, per set."""
+    for s in sets:
+        rs = [x for x in rows if x[0] == s]
+        print(s, 'usable', ' '.join('%s=%.3f' % (n, wauc(rs, lambda x, n=n: x[3][n], 4))
+                                    for n in names))
+        print(s, 'not-c ', ' '.join('%s=%.3f' % (n, 1 - wauc(rs, lambda x, n=n: x[3][n], 5))
+                                    for n in names))
+
+
+def heldout(rows, extra, tr, te):
+    """The judge's logit with the facts extra beside it, fitted on the sets
+    tr and judged on te, against the judge alone (within-pool AUC)."""
+    def xv(x):
+        return [1.0] + [x[3][n] for n in ['judge'] + extra]
+    a = [x for x in rows if x[0] in tr]
+    b = [x for x in rows if x[0] in te]
+    w = fit([(xv(x), x[4], 1.0) for x in a])
+    bb = [x + (prob(w, xv(x)),) for x in b]
+    print(extra, '+'.join(tr), '->', '+'.join(te),
+          'judge alone %.3f' % wauc(b, lambda x: x[3]['judge'], 4),
+          'with %.3f' % wauc(bb, lambda x: x[6], 4),
+          '| not-c judge %.3f with %.3f' % (1 - wauc(b, lambda x: x[3]['judge'], 5),
+                                            1 - wauc(bb, lambda x: x[6], 5)))
+
+
 def main():
     idx, side, out66, out70 = sys.argv[1:5]
-    lab = collections.defaultdict(list)
-    for s, rs in READERS.items():
-        for r in rs:
-            for line in open(os.path.join(HERE, 'labels', 'set%s_reader%d.tsv' % (s, r)),
-                             encoding='utf-8'):
-                p = line.rstrip('\n').split('\t')
-                if len(p) >= 3 and p[0].isdigit():
-                    lab[(s, int(p[0]), p[1].split(',')[0])].append((r, p[2]))
+    lab = labels(READERS)
     rows = []
     for c in cards(idx, side, {'66': out66, '70': out70}):
         f = feats(c)
         for r, y in lab.get((c['set'], c['n'], c['field']), []):
-            if y in ('a', 'b', 'c', 'd'):
-                rows.append((c['set'], c['n'], r, f, int(y in 'ab'), int(y == 'c')))
+            rows.append((c['set'], c['n'], r, f, int(y in 'ab'), int(y == 'c')))
     print('labels', {s: sum(1 for x in rows if x[0] == s) for s in READERS})
-    for s in READERS:
-        rs = [x for x in rows if x[0] == s]
-        print(s, 'usable', ' '.join('%s=%.3f' % (n, wauc(rs, lambda x, n=n: x[3][n], 4))
-                                    for n in NAMES))
-        print(s, 'not-c ', ' '.join('%s=%.3f' % (n, 1 - wauc(rs, lambda x, n=n: x[3][n], 5))
-                                    for n in NAMES))
+    alone(rows, READERS, NAMES)
     for extra in (['d1'], ['dm'], ['lsa1', 'tf1'], ['lsam', 'tfm'], ['ratio'],
                   ['lsa1', 'tf1', 'lsam', 'tfm']):
-        for tr, te in (('66', '70'), ('70', '66')):
-            def xv(x):
-                return [1.0] + [x[3][n] for n in ['judge'] + extra]
-            a = [x for x in rows if x[0] == tr]
-            b = [x for x in rows if x[0] == te]
-            w = fit([(xv(x), x[4], 1.0) for x in a])
-            bb = [x + (prob(w, xv(x)),) for x in b]
-            print(extra, tr, '->', te, 'judge alone %.3f' % wauc(b, lambda x: x[3]['judge'], 4),
-                  'with %.3f' % wauc(bb, lambda x: x[6], 4))
+        for tr, te in ((('66',), ('70',)), (('70',), ('66',))):
+            heldout(rows, extra, tr, te)
 
 
 if __name__ == '__main__':
